@@ -7,7 +7,7 @@ Every error the SDK raises on purpose derives from :class:`AccsynError`, so one
     ├── ConfigurationError           missing or inconsistent settings (workspace, user, key, proxy)
     ├── QueryError (ValueError)      anything wrong with a query, found before sending it
     │   ├── QuerySyntaxError         the text does not parse (position, line, column, expected)
-    │   ├── QueryRenderError         an AST value cannot be written safely (both quotes, comma in a list item)
+    │   ├── QueryRenderError         an AST value cannot be written safely (e.g. both quotes)
     │   └── QueryValidationError     parses, but names an unknown type/attribute or a bad value
     ├── ValidationError (ValueError) a create/update payload or argument rejected client-side
     ├── TransportError               the request did not complete
@@ -111,10 +111,10 @@ class QuerySyntaxError(QueryError):
         self.line = text.count("\n", 0, position) + 1
         self.column = position - (text.rfind("\n", 0, position) + 1) + 1
         self.expected: tuple[str, ...] = tuple(expected)
-        message = f"{reason} at line {self.line}, column {self.column}"
+        message = f"invalid query at line {self.line}, column {self.column}: {reason}"
         if self.expected:
             message += f"; expected {_join_or(self.expected)}"
-        message += ":\n" + _caret_view(text, position)
+        message += "\n" + _caret_view(text, position)
         super().__init__(message)
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -124,7 +124,7 @@ class QuerySyntaxError(QueryError):
 def _join_or(items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
-    return ", ".join(items[:-1]) + " or " + items[-1]
+    return ", ".join(items[:-1]) + ", or " + items[-1]
 
 
 class QueryRenderError(QueryError):

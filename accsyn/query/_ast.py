@@ -42,9 +42,7 @@ __all__ = [
 ]
 
 #: Reserved words: never entity types, attribute names or bare values.
-KEYWORDS: frozenset[str] = frozenset(
-    {"where", "and", "or", "in", "not", "contains", "matches"}
-)
+KEYWORDS: frozenset[str] = frozenset({"where", "and", "or", "in", "not", "contains", "matches"})
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 

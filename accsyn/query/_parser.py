@@ -1,0 +1,410 @@
+"""Parse accsyn query strings into the AST, with errors that point at the column.
+
+The grammar is data (``grammar/accsyn.lark``); this module builds one LALR parser
+with an inline transformer, so parsing builds AST nodes directly with no parse
+tree in between. Every failure becomes a :class:`QuerySyntaxError`: for any input
+string, :func:`parse` returns a :class:`Query` or raises that, nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+from lark import Lark, Token
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from accsyn._exceptions import QueryRenderError, QuerySyntaxError
+from accsyn.query._ast import KEYWORDS, And, Comparison, Expr, Op, Or, Query
+from accsyn.query._render import MAX_DEPTH, render_value
+
+__all__ = ["grammar_text", "parse", "parse_expression"]
+
+#: Distinct query strings whose parse result is kept (parsing is pure, ASTs immutable).
+CACHE_SIZE = 4096
+
+_SYMOPS = {
+    "=": Op.EQ,
+    "!=": Op.NE,
+    "<>": Op.NE,
+    "<": Op.LT,
+    "<=": Op.LE,
+    ">": Op.GT,
+    ">=": Op.GE,
+}
+
+
+def grammar_text() -> str:
+    """Return the text of the query grammar (``grammar/accsyn.lark``)."""
+    # Installed wheels carry the grammar inside the package; a source checkout
+    # (editable install) reads the single copy at the repository root.
+    packaged = resources.files("accsyn").joinpath("_grammar/accsyn.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "accsyn.lark").read_text(
+        encoding="utf-8"
+    )
+
+
+class _Abort(Exception):
+    """Raised inside transformer callbacks; converted to QuerySyntaxError."""
+
+    def __init__(self, reason: str, position: int, expected: tuple[str, ...] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.position = position
+        self.expected = expected
+
+
+def _unquote(tok: Token) -> str:
+    text = str(tok)
+    return text[1:-1] if tok.type != "BARE" else text
+
+
+def _cmp(name: Token, op: Op, value: Token) -> Comparison:
+    # The grammar already guarantees a valid lowercase-able name and a str value,
+    # so skip the public constructor's checks: this is the parser's hot path.
+    c = object.__new__(Comparison)
+    setattr_ = object.__setattr__
+    setattr_(c, "attribute", str(name).lower())
+    setattr_(c, "op", op)
+    setattr_(c, "value", _unquote(value))
+    setattr_(c, "attribute_pos", name.start_pos)
+    setattr_(c, "value_pos", value.start_pos)
+    return c
+
+
+def _cmp_list(name: Token, op: Op, items: tuple[tuple[str, ...], int]) -> Comparison:
+    values, pos = items
+    c = object.__new__(Comparison)
+    setattr_ = object.__setattr__
+    setattr_(c, "attribute", str(name).lower())
+    setattr_(c, "op", op)
+    setattr_(c, "value", values)
+    setattr_(c, "attribute_pos", name.start_pos)
+    setattr_(c, "value_pos", pos)
+    return c
+
+
+def _checked_list(values: tuple[str, ...], pos: int) -> tuple[tuple[str, ...], int]:
+    # A list that cannot be written back would break parse(render(q)) == q;
+    # reject it here, where we can still point at it.
+    try:
+        render_value(values)
+    except QueryRenderError as exc:
+        raise _Abort(f"this list cannot be represented: {exc}", pos) from None
+    return values, pos
+
+
+def _group(kind: type[And] | type[Or], children: list[Expr]) -> Expr:
+    flat: list[Expr] = []
+    for child in children:
+        if type(child) is kind:
+            flat.extend(child.children)
+        else:
+            flat.append(child)
+    node = object.__new__(kind)
+    object.__setattr__(node, "children", tuple(flat))
+    return node
+
+
+class _Builder:
+    """Inline transformer callbacks: one per grammar rule alias."""
+
+    def where_statement(self, c: list[Any]) -> Query:
+        return _query(c[0], c[1])
+
+    def type_statement(self, c: list[Any]) -> Query:
+        return _query(c[0], None)
+
+    def bare_statement(self, c: list[Any]) -> Query:
+        q = object.__new__(Query)
+        object.__setattr__(q, "entitytype", None)
+        object.__setattr__(q, "where", c[0])
+        object.__setattr__(q, "entitytype_pos", None)
+        object.__setattr__(q, "source", None)
+        return q
+
+    def or_expr(self, c: list[Expr]) -> Expr:
+        return _group(Or, c)
+
+    def and_expr(self, c: list[Expr]) -> Expr:
+        return _group(And, c)
+
+    def cmp(self, c: list[Token]) -> Comparison:
+        return _cmp(c[0], _SYMOPS[str(c[1])], c[2])
+
+    def cmp_in(self, c: list[Any]) -> Comparison:
+        return _cmp_list(c[0], Op.IN, c[2])
+
+    def cmp_not_in(self, c: list[Any]) -> Comparison:
+        return _cmp_list(c[0], Op.NOT_IN, c[3])
+
+    def cmp_contains(self, c: list[Token]) -> Comparison:
+        return _cmp(c[0], Op.CONTAINS, c[2])
+
+    def cmp_not_contains(self, c: list[Token]) -> Comparison:
+        return _cmp(c[0], Op.NOT_CONTAINS, c[3])
+
+    def cmp_matches(self, c: list[Token]) -> Comparison:
+        return _cmp(c[0], Op.MATCHES, c[2])
+
+    def cmp_not_matches(self, c: list[Token]) -> Comparison:
+        return _cmp(c[0], Op.NOT_MATCHES, c[3])
+
+    def bare_list(self, c: list[Token]) -> tuple[tuple[str, ...], int]:
+        return tuple(str(t) for t in c), c[0].start_pos or 0
+
+    def quoted_list(self, c: list[Token]) -> tuple[tuple[str, ...], int]:
+        return _checked_list(tuple(_unquote(c[0]).split(",")), c[0].start_pos or 0)
+
+    def paren_list(self, c: list[Token]) -> tuple[tuple[str, ...], int]:
+        items: list[str] = []
+        for tok in c:
+            if tok.type == "BARE":
+                items.append(str(tok))
+            else:
+                # A quoted item is split on its commas, like a quoted list.
+                items.extend(_unquote(tok).split(","))
+        # The list starts at its "(", one character before the first item at the least.
+        start = c[0].start_pos or 0
+        return _checked_list(tuple(items), max(start - 1, 0))
+
+
+def _query(name: Token, where: Expr | None) -> Query:
+    text = str(name)
+    if "." in text:
+        raise _Abort(
+            f"the entity type {text!r} cannot contain a dot",
+            name.start_pos or 0,
+            ("an entity type",),
+        )
+    q = object.__new__(Query)
+    object.__setattr__(q, "entitytype", text.lower())
+    object.__setattr__(q, "where", where)
+    object.__setattr__(q, "entitytype_pos", name.start_pos)
+    object.__setattr__(q, "source", None)
+    return q
+
+
+_parser: Lark | None = None
+_parser_lock = threading.Lock()
+
+
+def _get_parser() -> Lark:
+    global _parser
+    if _parser is None:
+        with _parser_lock:
+            if _parser is None:
+                _parser = Lark(
+                    grammar_text(),
+                    parser="lalr",
+                    lexer="contextual",
+                    transformer=_Builder(),
+                    maybe_placeholders=False,
+                )
+    return _parser
+
+
+# --- errors -------------------------------------------------------------------
+
+_WORDS: dict[str, str] = {
+    "NAME": "an attribute name",
+    "SYMOP": "an operator",
+    "IN": "an operator",
+    "NOT": "an operator",
+    "CONTAINS": "an operator",
+    "MATCHES": "an operator",
+    "BARE": "a value",
+    "DQSTRING": "a value",
+    "SQSTRING": "a value",
+    "_LPAR": "`(`",
+    "LPAR": "`(`",
+    "_RPAR": "`)`",
+    "RPAR": "`)`",
+    "_COMMA": "`,`",
+    "COMMA": "`,`",
+    "_AND": "AND or OR",
+    "_OR": "AND or OR",
+    "_WHERE": "WHERE",
+    "$END": "the end of the query",
+}
+_ORDER = [
+    "an entity type",
+    "an attribute name",
+    "WHERE",
+    "an operator",
+    "in, contains or matches",
+    "a value",
+    "`(`",
+    "`,`",
+    "AND or OR",
+    "`)`",
+    "the end of the query",
+]
+
+
+def _expected_words(terminals: set[str] | frozenset[str]) -> tuple[str, ...]:
+    if terminals and terminals <= {"IN", "CONTAINS", "MATCHES"}:
+        return ("in, contains or matches",)
+    words = {_WORDS.get(t, t.lower().strip("_")) for t in terminals}
+    return tuple(sorted(words, key=lambda w: _ORDER.index(w) if w in _ORDER else len(_ORDER)))
+
+
+_COMMA_HINT = (
+    "unexpected `,` (to compare with several values use `in`, as in `status in a,b`, "
+    "or quote a value that contains a comma)"
+)
+
+
+def _translate(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
+    if isinstance(exc, UnexpectedToken):
+        tok = exc.token
+        # The interactive parser knows what this state really accepts, including the
+        # end of input; `exc.expected` can list tokens of merged LALR states.
+        ip = exc.interactive_parser
+        expected = _expected_words(
+            ip.accepts() if ip is not None else exc.expected  # type: ignore[no-untyped-call]
+        )
+        if tok.type == "$END":
+            expected = _at_start(expected, text, len(text))
+            return QuerySyntaxError("unexpected end of query", text, len(text), expected)
+        pos = tok.start_pos if tok.start_pos is not None else len(text)
+        expected = _at_start(expected, text, pos)
+        word = str(tok)
+        if tok.type == "_COMMA" and "a value" not in expected:
+            reason = _COMMA_HINT
+        elif word.lower() in KEYWORDS and "a value" in expected:
+            reason = f"unexpected keyword `{word}` (quote it to use it as a value)"
+        elif word.lower() in KEYWORDS and "an attribute name" in expected:
+            reason = f"unexpected keyword `{word}` (keywords cannot be attribute names)"
+        else:
+            reason = f"unexpected `{word}`"
+        return QuerySyntaxError(reason, text, pos, expected)
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream or 0
+        expected = _expected_words(exc.allowed or set())
+        ch = text[pos] if pos < len(text) else ""
+        if ch in "\"'":
+            reason = "unterminated string"
+            expected = (f"a closing {ch}",)
+        elif ch == "," and "a value" not in expected:
+            reason = _COMMA_HINT
+        else:
+            word = _word_at(text, pos)
+            if word.lower() in KEYWORDS:
+                reason = f"unexpected keyword `{word}`"
+                if "a value" in expected:
+                    reason += " (quote it to use it as a value)"
+            elif word:
+                reason = f"unexpected `{word}`"
+            else:
+                reason = f"unexpected character {ch!r}"
+        return QuerySyntaxError(reason, text, pos, expected)
+    return QuerySyntaxError(str(exc).split("\n", 1)[0], text, 0)
+
+
+def _at_start(expected: tuple[str, ...], text: str, pos: int) -> tuple[str, ...]:
+    # Before the first token a statement may also start with its entity type.
+    if text[:pos].strip() or "an attribute name" not in expected:
+        return expected
+    return tuple(
+        "an entity type or an expression" if w == "an attribute name" else w for w in expected
+    )
+
+
+def _word_at(text: str, pos: int) -> str:
+    end = pos
+    while end < len(text) and (text[end].isalnum() or text[end] in "_."):
+        end += 1
+    return text[pos:end]
+
+
+def _too_deep(text: str) -> int | None:
+    """Position of the first "(" nested deeper than MAX_DEPTH, if any."""
+    depth = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"' or ch == "'":
+            close = text.find(ch, i + 1)
+            if close == -1:
+                return None  # the parser reports the unterminated string
+            i = close
+        elif ch == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch == ")":
+            depth -= 1
+        i += 1
+    return None
+
+
+def _fail(reason: str, text: str, pos: int, expected: tuple[str, ...] = ()) -> NoReturn:
+    raise QuerySyntaxError(reason, text, pos, expected)
+
+
+def _parse_uncached(text: str) -> Query:
+    if text.count("(") > MAX_DEPTH:
+        deep = _too_deep(text)
+        if deep is not None:
+            # Report an earlier syntax error first, if the text before has one.
+            try:
+                _get_parser().parse(text[:deep])
+            except UnexpectedToken as exc:
+                if exc.token.type != "$END":
+                    raise _translate(exc, text) from None
+            except UnexpectedCharacters as exc:
+                raise _translate(exc, text) from None
+            except (LarkError, _Abort):
+                pass
+            _fail(f"parentheses nested more than {MAX_DEPTH} deep", text, deep)
+    try:
+        result: Query = _get_parser().parse(text)  # type: ignore[assignment]
+    except _Abort as exc:
+        raise QuerySyntaxError(exc.reason, text, exc.position, exc.expected) from None
+    except UnexpectedInput as exc:
+        raise _translate(exc, text) from None
+    except LarkError as exc:  # pragma: no cover - defensive: lark internals
+        raise QuerySyntaxError(f"invalid query ({type(exc).__name__})", text, 0) from None
+    except RecursionError:  # pragma: no cover - defensive
+        _fail("query too complex", text, 0)
+    object.__setattr__(result, "source", text)
+    return result
+
+
+_parse_cached = functools.lru_cache(maxsize=CACHE_SIZE)(_parse_uncached)
+
+
+def parse(text: str) -> Query:
+    """Parse a query statement (``Transfer WHERE status!=failed``) or bare expression.
+
+    A bare expression gives a ``Query`` whose ``entitytype`` is ``None``. Results
+    for repeated strings come from a bounded cache (the AST is immutable).
+
+    Raises:
+        QuerySyntaxError: the text does not parse; its message shows where.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes a str, not {type(text).__name__}")
+    return _parse_cached(text)
+
+
+def parse_expression(text: str) -> Expr:
+    """Parse a bare expression (``status!=failed AND user=lisa@example.com``)."""
+    q = parse(text)
+    if q.where is None:
+        _fail("expected an expression", text, len(text.rstrip()), ("an operator",))
+    if q.entitytype is not None:
+        _fail(
+            "expected a bare expression, not a statement with an entity type",
+            text,
+            q.entitytype_pos or 0,
+            ("an attribute name",),
+        )
+    return q.where

@@ -1,0 +1,113 @@
+"""The canonical renderer: the only code that writes accsyn query strings.
+
+For every AST ``q``, ``parse(render(q)) == q``. Values are bare when that is
+unambiguous, quoted otherwise, and rendering raises :class:`QueryRenderError`
+rather than write a string that would mean something else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from accsyn._exceptions import QueryRenderError
+from accsyn.query._ast import KEYWORDS, And, Comparison, Expr, Or, Query, Value
+
+__all__ = ["MAX_DEPTH", "render", "render_value"]
+
+#: Deepest parenthesis nesting the parser accepts (and so the renderer writes).
+MAX_DEPTH = 64
+
+_SAFE = re.compile(r"[A-Za-z0-9@.:/\-_+*]+\Z")
+
+
+def _quote(value: str) -> str:
+    if _SAFE.match(value) and value.lower() not in KEYWORDS:
+        return value
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    raise QueryRenderError(
+        f"cannot render the value {value!r}: it contains both quote characters, and the "
+        "accsyn query language has no escape character"
+    )
+
+
+def render_value(value: Value) -> str:
+    """Render one comparison value (a string, or a tuple for ``in`` lists)."""
+    if isinstance(value, str):
+        return _quote(value)
+    if not value:
+        raise QueryRenderError("cannot render an empty list: 'in' needs at least one item")
+    if all(_SAFE.match(v) and v.lower() not in KEYWORDS for v in value):
+        return ",".join(value)
+    for item in value:
+        if "," in item:
+            raise QueryRenderError(
+                f"cannot render the list item {item!r}: a comma inside an item would split it "
+                "into two items"
+            )
+    try:
+        return _quote(",".join(value))
+    except QueryRenderError:
+        raise QueryRenderError(
+            f"cannot render the list {value!r}: its items together contain both quote characters"
+        ) from None
+
+
+def _render_comparison(c: Comparison) -> str:
+    op = c.op
+    if op.is_word:
+        return f"{c.attribute} {op.value} {render_value(c.value)}"
+    return f"{c.attribute}{op.value}{render_value(c.value)}"
+
+
+def _render_expr(expr: Expr) -> str:
+    # Iterative: user-built expressions can nest deeper than Python's recursion limit,
+    # and we must reach the depth check instead of a RecursionError.
+    parts: list[str] = []
+    # Stack items: a node to render at a paren depth, or a literal string to emit.
+    stack: list[tuple[Expr, int] | str] = [(expr, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        node, depth = item
+        if isinstance(node, Comparison):
+            parts.append(_render_comparison(node))
+            continue
+        sep = " AND " if isinstance(node, And) else " OR "
+        pending: list[tuple[Expr, int] | str] = []
+        for i, child in enumerate(node.children):
+            if i:
+                pending.append(sep)
+            # A group inside a group of the other kind always gets parentheses;
+            # same-kind groups cannot occur (the constructors flatten them).
+            if isinstance(child, And | Or):
+                if depth + 1 > MAX_DEPTH:
+                    raise QueryRenderError(
+                        f"cannot render an expression nested more than {MAX_DEPTH} parentheses deep"
+                    )
+                pending.extend(("(", (child, depth + 1), ")"))
+            else:
+                pending.append((child, depth))
+        stack.extend(reversed(pending))
+    return "".join(parts)
+
+
+def render(node: Query | Expr) -> str:
+    """Render a query or an expression to its one canonical string.
+
+    >>> from accsyn.query import parse
+    >>> render(parse("Transfer where (a=1 and b=2) or c<>x"))
+    'transfer WHERE (a=1 AND b=2) OR c!=x'
+    """
+    if isinstance(node, Query):
+        if node.where is None:
+            return node.entitytype or ""
+        expr = _render_expr(node.where)
+        return f"{node.entitytype} WHERE {expr}" if node.entitytype else expr
+    if isinstance(node, Comparison | And | Or):
+        return _render_expr(node)
+    raise TypeError(f"render() takes a Query or an expression, not {type(node).__name__}")
