@@ -9,6 +9,7 @@ string, :func:`parse` returns a :class:`Query` or raises that, nothing else.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, NoReturn
 
 from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 
 from accsyn._exceptions import QueryRenderError, QuerySyntaxError
 from accsyn.query._ast import KEYWORDS, And, Comparison, Expr, Op, Or, Query
@@ -190,23 +192,129 @@ def _query(name: Token, where: Expr | None) -> Query:
     return q
 
 
-_parser: Lark | None = None
-_parser_lock = threading.Lock()
+class _Tok(str):
+    """A token: the matched text, plus the two fields the callbacks read."""
+
+    type: str
+    start_pos: int
 
 
-def _get_parser() -> Lark:
-    global _parser
-    if _parser is None:
-        with _parser_lock:
-            if _parser is None:
-                _parser = Lark(
+class _Engine:
+    """Lark's LALR tables driven by a tight loop and a per-state lexer.
+
+    Lark compiles ``grammar/accsyn.lark`` into the parse table and the tree-builder
+    callbacks; this class only replaces the generic driver. Each parser state gets
+    one compiled regular expression for exactly the terminals that state accepts
+    (what Lark's contextual lexer does), with the ignored whitespace folded in,
+    so a token costs one ``match``. Terminals Lark would filter out (``_AND``,
+    ``_LPAR``…) are never materialised. Anything unexpected returns ``None``, and
+    the caller re-parses with Lark itself to raise its precise error; a property
+    test checks both paths build the same AST.
+    """
+
+    def __init__(self, lark: Lark) -> None:
+        inner = lark.parser.parser.parser  # ParsingFrontend -> LALR_Parser -> _Parser
+        table = inner.parse_table
+        callbacks = inner.callbacks
+        self.lark = lark
+        self.start: int = table.start_states["start"]
+        self.end: int = table.end_states["start"]
+        patterns = {t.name: t.pattern.to_regexp() for t in lark.terminals}
+        ignore = "|".join(patterns[name] for name in lark.ignore_tokens)
+        order = [t.name for t in lark.terminals if t.name not in lark.ignore_tokens]
+        self.actions: dict[int, dict[str, tuple[bool, Any]]] = {}
+        self.lexers: dict[int, re.Pattern[str] | None] = {}
+        for state, acts in table.states.items():
+            converted: dict[str, tuple[bool, Any]] = {}
+            for symbol, (action, arg) in acts.items():
+                if action is Shift:
+                    converted[str(symbol)] = (True, arg)
+                else:
+                    converted[str(symbol)] = (
+                        False,
+                        (callbacks[arg], len(arg.expansion), str(arg.origin.name)),
+                    )
+            self.actions[state] = converted
+            terminals = [name for name in order if name in acts]
+            self.lexers[state] = (
+                re.compile(
+                    f"(?:{ignore})?(?:"
+                    + "|".join(f"(?P<{name}>{patterns[name]})" for name in terminals)
+                    + ")"
+                )
+                if terminals
+                else None
+            )
+        self.trailing = re.compile(f"(?:{ignore})?\\Z")
+
+    def parse(self, text: str) -> Any:
+        actions = self.actions
+        lexers = self.lexers
+        end = self.end
+        states = [self.start]
+        values: list[Any] = []
+        pos = 0
+        new_token = str.__new__
+        while True:
+            lexer = lexers[states[-1]]
+            m = lexer.match(text, pos) if lexer is not None else None
+            term: str | None = m.lastgroup if m is not None else None
+            tok: _Tok | None = None
+            if term is None:
+                if self.trailing.match(text, pos) is None:
+                    return None
+                term = "$END"
+            else:
+                assert m is not None
+                pos = m.end()
+                if term[0] != "_":
+                    tok = new_token(_Tok, m.group(term))
+                    tok.type = term
+                    tok.start_pos = m.start(term)
+            while True:
+                act = actions[states[-1]].get(term)
+                if act is None:
+                    return None
+                if act[0]:
+                    states.append(act[1])
+                    values.append(tok)
+                    break
+                callback, size, origin = act[1]
+                if size:
+                    children = values[-size:]
+                    del states[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                values.append(callback(children))
+                states.append(actions[states[-1]][origin][1])
+                if term == "$END" and states[-1] == end:
+                    return values[-1]
+
+
+_engine: _Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def _get_engine() -> _Engine:
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                lark = Lark(
                     grammar_text(),
                     parser="lalr",
                     lexer="contextual",
                     transformer=_Builder(),
                     maybe_placeholders=False,
                 )
-    return _parser
+                _engine = _Engine(lark)
+    return _engine
+
+
+def _get_parser() -> Lark:
+    """The underlying Lark parser (used for its precise error reporting)."""
+    return _get_engine().lark
 
 
 # --- errors -------------------------------------------------------------------
@@ -364,8 +472,13 @@ def _parse_uncached(text: str) -> Query:
             except (LarkError, _Abort):
                 pass
             _fail(f"parentheses nested more than {MAX_DEPTH} deep", text, deep)
+    engine = _get_engine()
     try:
-        result: Query = _get_parser().parse(text)  # type: ignore[assignment]
+        result: Query | None = engine.parse(text)
+        if result is None:
+            # The fast path gives up on any error: let Lark raise the precise one.
+            result = engine.lark.parse(text)  # type: ignore[assignment]
+            assert result is not None
     except _Abort as exc:
         raise QuerySyntaxError(exc.reason, text, exc.position, exc.expected) from None
     except UnexpectedInput as exc:

@@ -62,38 +62,24 @@ def _render_comparison(c: Comparison) -> str:
     return f"{c.attribute}{op.value}{render_value(c.value)}"
 
 
-def _render_expr(expr: Expr) -> str:
-    # Iterative: user-built expressions can nest deeper than Python's recursion limit,
-    # and we must reach the depth check instead of a RecursionError.
-    parts: list[str] = []
-    # Stack items: a node to render at a paren depth, or a literal string to emit.
-    stack: list[tuple[Expr, int] | str] = [(expr, 0)]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            parts.append(item)
-            continue
-        node, depth = item
-        if isinstance(node, Comparison):
-            parts.append(_render_comparison(node))
-            continue
-        sep = " AND " if isinstance(node, And) else " OR "
-        pending: list[tuple[Expr, int] | str] = []
-        for i, child in enumerate(node.children):
-            if i:
-                pending.append(sep)
-            # A group inside a group of the other kind always gets parentheses;
-            # same-kind groups cannot occur (the constructors flatten them).
-            if isinstance(child, And | Or):
-                if depth + 1 > MAX_DEPTH:
-                    raise QueryRenderError(
-                        f"cannot render an expression nested more than {MAX_DEPTH} parentheses deep"
-                    )
-                pending.extend(("(", (child, depth + 1), ")"))
-            else:
-                pending.append((child, depth))
-        stack.extend(reversed(pending))
-    return "".join(parts)
+def _render_expr(expr: Expr, depth: int = 0) -> str:
+    # Recursion is bounded: past MAX_DEPTH groups we raise (the parser would refuse
+    # the result anyway), long before Python's recursion limit.
+    if isinstance(expr, Comparison):
+        return _render_comparison(expr)
+    if depth >= MAX_DEPTH:
+        raise QueryRenderError(
+            f"cannot render an expression nested more than {MAX_DEPTH} parentheses deep"
+        )
+    sep = " AND " if isinstance(expr, And) else " OR "
+    # A group inside a group of the other kind always gets parentheses; same-kind
+    # groups cannot occur (the constructors flatten them).
+    return sep.join(
+        _render_comparison(child)
+        if isinstance(child, Comparison)
+        else f"({_render_expr(child, depth + 1)})"
+        for child in expr.children
+    )
 
 
 def render(node: Query | Expr) -> str:
