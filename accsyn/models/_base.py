@@ -1,0 +1,397 @@
+"""The :class:`Entity` base: wire conversion, projections, change tracking, queries.
+
+Every concrete model (``__entitytype__`` set in its class body) gets one
+non-data descriptor per field after pydantic builds the class. Class access
+returns a :class:`~accsyn.query.FieldExpr` (``Transfer.status != "failed"``).
+Instance access never reaches the descriptor while the value is in the
+instance ``__dict__`` (where pydantic keeps field values); it only does when a
+projection left the field out, and then raises
+:class:`~accsyn.UnselectedAttributeError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+
+import pydantic
+import pydantic_core
+from pydantic import BaseModel, ConfigDict
+from pydantic._internal._model_construction import ModelMetaclass
+
+from accsyn._exceptions import (
+    QueryProblem,
+    QueryValidationError,
+    UnselectedAttributeError,
+    ValidationError,
+)
+from accsyn.models._types import OBJECT_ID_TAG, Attr, Id, attr
+from accsyn.query._ast import Query, and_
+from accsyn.query._builder import FieldExpr
+
+__all__ = ["Entity", "FieldProblem", "convert_validation_error"]
+
+E = TypeVar("E", bound="Entity")
+
+# Classes whose fields may be read through class access; set once a class is built.
+_READY = "__accsyn_ready__"
+
+
+def convert_validation_error(
+    exc: pydantic.ValidationError, what: str, prefix: str = ""
+) -> ValidationError:
+    """Turn pydantic's error into :class:`accsyn.ValidationError` naming the field.
+
+    Input values are never echoed (they may hold anything, secrets included).
+    """
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    found: list[tuple[str | None, str, str]] = []
+    for err in errors:
+        loc = [str(part) for part in err["loc"] if not _is_union_tag(part)]
+        field = ".".join(([prefix] if prefix else []) + loc) or None
+        found.append((field, err["type"], err["msg"]))
+
+    # A union reports one error per alternative; the alternative that got furthest
+    # (not a plain type mismatch, deepest location) is the one the user meant.
+    def top(field: str | None) -> str:
+        return (field or "").split(".", 1)[0]
+
+    deeper = {top(f[0]) for f in found if not f[1].endswith("_type")}
+    real = [f for f in found if not (f[1].endswith("_type") and top(f[0]) in deeper)]
+    order = {t: i for i, t in reversed(list(enumerate(top(f[0]) for f in found)))}
+    real.sort(key=lambda f: (order[top(f[0])], -len(f[0] or "")))
+    lines: list[str] = []
+    seen: set[str | None] = set()
+    for field, _, msg in real:
+        if field in seen:
+            continue
+        seen.add(field)
+        lines.append(f"{field or '(payload)'}: {msg}")
+    count = len(lines)
+    head = f"invalid {what}" + (f" ({count} problems)" if count > 1 else "")
+    return ValidationError(head + ": " + "; ".join(lines), field=real[0][0] if real else None)
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic adds union member names ("str", "function-after[...]") to locations.
+    return isinstance(part, str) and (
+        part in {"str", "int", "float", "bool", "dict[str,any]", "list[str]"}
+        or "[" in part
+        or part.startswith("function-")
+        or part[:1].isupper()  # a model's name, as a union member tag
+    )
+
+
+class FieldProblem(Exception):
+    """Raised by whole-payload checks to name a field.
+
+    Not a ValueError, so pydantic lets it through instead of wrapping it.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(message)
+
+
+if TYPE_CHECKING:
+    _ConvertingMeta = ModelMetaclass
+else:
+
+    class _ConvertingMeta(ModelMetaclass):
+        """Constructing a model raises ``accsyn.ValidationError``, never pydantic's.
+
+        Done in the metaclass rather than ``__init__``: a custom ``__init__`` makes
+        pydantic call it for nested and list validation too (slow, and errors
+        would nest).
+        """
+
+        def __call__(cls, *args, **kwargs):  # noqa: N805 - a metaclass method
+            try:
+                return super().__call__(*args, **kwargs)
+            except pydantic.ValidationError as exc:
+                raise convert_validation_error(exc, cls.__name__) from None
+            except FieldProblem as exc:
+                raise ValidationError(
+                    f"invalid {cls.__name__}: {exc.field}: {exc.message}", field=exc.field
+                ) from None
+
+
+class _FieldDescriptor:
+    """Installed per field on concrete models: an expression on the class."""
+
+    __slots__ = ("entitytype", "name")
+
+    def __init__(self, name: str, entitytype: str) -> None:
+        self.name = name
+        self.entitytype = entitytype
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            if owner is not None and owner.__dict__.get(_READY):
+                return FieldExpr(self.name, self.entitytype)
+            # A subclass is being built: pydantic must not mistake this for a default.
+            raise AttributeError(self.name)
+        raise UnselectedAttributeError(_unselected_message(type(instance), self.name))
+
+
+def _unselected_message(cls: type, name: str) -> str:
+    return (
+        f"{cls.__name__}.{name} was not selected; add {name!r} to the query's "
+        f"select(...) / attributes=[...] to read it"
+    )
+
+
+class _Envelope(BaseModel, Generic[E]):
+    """``{"result": [...]}``, the body of a successful find."""
+
+    model_config = ConfigDict(extra="ignore")
+    result: list[E]
+
+
+class Entity(BaseModel, metaclass=_ConvertingMeta):
+    """Base of every accsyn entity model.
+
+    Unknown attributes are kept (``extra="allow"``) and reachable by attribute
+    or by key. ``entity["status"]`` reads like the official client's dicts.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        validate_assignment=True,
+        populate_by_name=True,
+        ser_json_inf_nan="constants",
+    )
+    __slots__ = ("_accsyn_dirty",)
+
+    #: Lowercase uri name of the entity type, e.g. ``"transfer"``.
+    __entitytype__: ClassVar[str] = ""
+    #: Format of this type's ids.
+    __id_format__: ClassVar[Literal["objectid", "uuid"]] = "objectid"
+
+    id: Attr[Id | None] = attr()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Concrete models and their subclasses get field expressions; only a class
+        # naming its own __entitytype__ is registered (a user's subclass that sets
+        # it replaces the built-in model for that type).
+        entitytype = cls.__entitytype__
+        if not entitytype:
+            return
+        for name in cls.__pydantic_fields__:
+            type.__setattr__(cls, name, _FieldDescriptor(name, entitytype))
+        type.__setattr__(cls, _READY, True)
+        if "__entitytype__" in cls.__dict__:
+            from accsyn.models._registry import register
+
+            register(cls)
+
+    # --- reading -------------------------------------------------------------
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name in type(self).__pydantic_fields__:
+                raise UnselectedAttributeError(_unselected_message(type(self), name))
+            return super().__getattr__(name)
+
+    def __getitem__(self, key: str) -> Any:
+        """Read an attribute by its wire name, like the official client's dicts."""
+        if key in type(self).__pydantic_fields__:
+            return getattr(self, key)
+        extra = self.__pydantic_extra__
+        if extra is not None and key in extra:
+            return extra[key]
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``self[key]``, or ``default`` if the attribute is absent or was not selected."""
+        try:
+            value = self[key]
+        except (KeyError, UnselectedAttributeError):
+            return default
+        return default if value is None and key not in self.model_fields_set else value
+
+    def __contains__(self, key: object) -> bool:
+        """Whether the server sent (or code set) this attribute."""
+        return key in self.model_fields_set
+
+    def keys(self) -> list[str]:
+        """Names of the attributes the server sent (or code set), in wire order."""
+        return list(self.to_wire())
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Attributes the model does not declare (sent by a newer server, say)."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def __accsyn_query_value__(self) -> str:
+        entity_id = self.__dict__.get("id")
+        if not entity_id:
+            raise ValidationError(
+                f"this {type(self).__name__} has no id, so it cannot be used in a query"
+            )
+        return str(entity_id)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # Only what the server sent or code set: dozens of None fields hide the data.
+        sent = self.model_fields_set
+        for name, value in self.__dict__.items():
+            if name in sent:
+                yield name, value
+        if self.__pydantic_extra__:
+            yield from self.__pydantic_extra__.items()
+
+    # --- wire conversion -----------------------------------------------------
+
+    @classmethod
+    def from_wire(
+        cls: type[E], data: Mapping[str, Any], *, attributes: Sequence[str] | None = None
+    ) -> E:
+        """Build a model from a wire dict (as the server sent it).
+
+        With ``attributes`` (a projection), reading a known field that was neither
+        selected nor sent raises :class:`~accsyn.UnselectedAttributeError`.
+        """
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                f"a {cls.__name__} is read from a mapping, not {type(data).__name__}"
+            )
+        try:
+            obj = cls.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise convert_validation_error(exc, cls.__name__) from None
+        if attributes is not None:
+            obj._accsyn_project(attributes)
+        return obj
+
+    def _accsyn_project(self, attributes: Sequence[str]) -> None:
+        selected = {a.lower().split(".", 1)[0] for a in attributes}
+        sent = self.model_fields_set
+        values = self.__dict__
+        for name in type(self).__pydantic_fields__:
+            if name not in selected and name not in sent:
+                values.pop(name, None)
+
+    @classmethod
+    def list_from_wire(cls: type[E], items: Sequence[Mapping[str, Any]]) -> list[E]:
+        """Build models from a list of wire dicts in one validation pass."""
+        try:
+            result: list[E] = _adapter(cls, False).validate_python(items)
+        except pydantic.ValidationError as exc:
+            raise convert_validation_error(exc, f"list of {cls.__name__}") from None
+        return result
+
+    @classmethod
+    def list_from_json(cls: type[E], data: bytes | str, *, envelope: bool = False) -> list[E]:
+        """Decode a JSON array of wire dicts (or a ``{"result": [...]}`` body) in one pass.
+
+        Validation runs in pydantic-core straight from the JSON text: the fast path
+        for large find results.
+        """
+        adapter = _adapter(cls, envelope)
+        tagged = (
+            OBJECT_ID_TAG in data if isinstance(data, bytes) else OBJECT_ID_TAG.decode() in data
+        )
+        try:
+            if tagged:
+                # Rare: tagged ids need the Python-side strip (see _types.Id).
+                result = adapter.validate_python(pydantic_core.from_json(data))
+            else:
+                result = adapter.validate_json(data)
+        except pydantic.ValidationError as exc:
+            raise convert_validation_error(exc, f"list of {cls.__name__}") from None
+        except ValueError as exc:  # malformed JSON from pydantic_core.from_json
+            raise ValidationError(f"invalid JSON for a list of {cls.__name__}: {exc}") from None
+        if envelope:
+            return result.result  # type: ignore[no-any-return]
+        return result  # type: ignore[no-any-return]
+
+    def to_wire(self) -> dict[str, Any]:
+        """The wire dict: dates as ``YYYY-MM-DDTHH:MM:SS``, party references as strings.
+
+        Attributes the server did not send are left out; unknown ones are kept.
+        """
+        return self.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+    # --- change tracking -----------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except pydantic.ValidationError as exc:
+            raise convert_validation_error(exc, type(self).__name__) from None
+        if not name.startswith("_"):
+            dirty: set[str] | None = getattr(self, "_accsyn_dirty", None)
+            if dirty is None:
+                dirty = set()
+                object.__setattr__(self, "_accsyn_dirty", dirty)
+            dirty.add(name)
+
+    def _accsyn_changes(self) -> dict[str, Any]:
+        """Wire form of the attributes assigned since load (or the last mark-clean)."""
+        dirty: set[str] | None = getattr(self, "_accsyn_dirty", None)
+        if not dirty:
+            return {}
+        return self.model_dump(mode="json", include=dirty, by_alias=True)
+
+    def _accsyn_mark_clean(self) -> None:
+        """Forget the recorded changes (after they were saved)."""
+        object.__setattr__(self, "_accsyn_dirty", None)
+
+    # --- queries -------------------------------------------------------------
+
+    @classmethod
+    def where(cls, *expressions: Any, **equalities: Any) -> Query:
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword arguments are equality comparisons on attributes of the model (a
+        list, tuple or set value means ``in``).
+        """
+        entitytype = cls.__entitytype__
+        if not entitytype:
+            raise ValidationError(f"{cls.__name__} is not a queryable entity type")
+        parts: list[Any] = list(expressions)
+        fields = cls.__pydantic_fields__
+        for key, value in equalities.items():
+            if key not in fields:
+                suggestion = _nearest(key, fields)
+                hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+                raise QueryValidationError(
+                    [
+                        QueryProblem(
+                            f"{cls.__name__} has no attribute {key!r}{hint}",
+                            suggestion=suggestion,
+                        )
+                    ]
+                )
+            field: FieldExpr[Any] = FieldExpr(key, entitytype)
+            if isinstance(value, list | tuple | set | frozenset):
+                parts.append(field.in_(value))
+            else:
+                parts.append(field == value)
+        if not parts:
+            return Query(entitytype)
+        return Query(entitytype, and_(*parts))
+
+
+def _nearest(
+    name: str, candidates: Iterator[str] | Mapping[str, Any] | Sequence[str]
+) -> str | None:
+    found = difflib.get_close_matches(name.lower(), list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+_adapters: dict[tuple[type[Entity], bool], pydantic.TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type[Entity], envelope: bool) -> pydantic.TypeAdapter[Any]:
+    key = (cls, envelope)
+    adapter = _adapters.get(key)
+    if adapter is None:
+        adapter = pydantic.TypeAdapter(_Envelope[cls] if envelope else list[cls])  # type: ignore[valid-type]
+        _adapters[key] = adapter
+    return adapter

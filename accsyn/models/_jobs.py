@@ -1,0 +1,145 @@
+"""Jobs (transfer, compute, delivery, request, stream), their tasks, and queues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from accsyn.models._base import Entity
+from accsyn.models._common import Described
+from accsyn.models._types import Attr, PartyRef, Ref, UTCDateTime, attr
+from accsyn.models.enums import JobStatus, JobType, QueueStatus, TaskStatus
+
+__all__ = [
+    "Compute",
+    "Delivery",
+    "Job",
+    "Queue",
+    "Request",
+    "Stream",
+    "Task",
+    "TaskEndpoint",
+    "Transfer",
+]
+
+
+class Job(Described):
+    """Attributes shared by every job type (not itself an entity type)."""
+
+    status: Attr[JobStatus | None] = attr()
+    type: Attr[JobType | None] = attr()
+    source: Attr[PartyRef | None] = attr()
+    source_hr: Attr[str | None] = attr()
+    destination: Attr[PartyRef | None] = attr()
+    destination_hr: Attr[str | None] = attr()
+    user: Attr[Ref | None] = attr()
+    user_hr: Attr[str | None] = attr()
+    parent: Attr[Ref | None] = attr()
+    parent_hr: Attr[str | None] = attr()
+    #: Estimated time remaining, ``""`` when idle.
+    etr: Attr[str | None] = attr()
+    finished: Attr[UTCDateTime | None] = attr()
+    #: 0–100.
+    progress: Attr[int | None] = attr()
+    #: Bytes; null, 0 or -1 before the size is measured.
+    size: Attr[int | None] = attr()
+    #: MB/s; -1.0 when idle.
+    speed: Attr[float | None] = attr()
+    #: The queue path.
+    uri: Attr[str | None] = attr()
+
+
+class Transfer(Job):
+    """A peer-to-peer transfer (job type 1); the deprecated ``job`` type maps here."""
+
+    __entitytype__ = "transfer"
+
+
+class Compute(Job):
+    """A compute/render job (job type 3)."""
+
+    __entitytype__ = "compute"
+
+    engine: Attr[str | None] = attr()
+
+
+class Delivery(Job):
+    """An outgoing delivery (job type 7): uploads for managers, a download per recipient."""
+
+    __entitytype__ = "delivery"
+
+    public: Attr[bool | None] = attr()
+
+
+class Request(Job):
+    """An inbound upload request (job type 8)."""
+
+    __entitytype__ = "request"
+
+    public: Attr[bool | None] = attr()
+
+
+class Stream(Job):
+    """A streaming delivery (job type 10)."""
+
+    __entitytype__ = "stream"
+
+    public: Attr[bool | None] = attr()
+
+
+class TaskEndpoint(BaseModel):
+    """The ``source`` / ``destination`` dict of a task (unknown keys kept)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    client: str | None = None
+    path: str | None = None
+    path_abs_final: str | None = None
+    #: Volume id.
+    v: str | None = None
+    #: Share id.
+    s: str | None = None
+    user: str | None = None
+    site: str | None = None
+
+
+class Task(Entity):
+    """One file or directory of a job (a sub-entity; UUID ids)."""
+
+    __entitytype__ = "task"
+    __id_format__ = "uuid"
+
+    description: Attr[str | None] = attr()
+    metadata: Attr[dict[str, Any] | None] = attr()
+    created: Attr[UTCDateTime | None] = attr()
+
+    status: Attr[TaskStatus | None] = attr()
+    job: Attr[Ref | None] = attr()
+    #: ``name[jobtype](id)``, e.g. ``README.txt[7](6971e16fceadd67b955b1995)``.
+    job_hr: Attr[str | None] = attr()
+    #: 1..1000, default 500.
+    priority: Attr[int | None] = attr()
+    size: Attr[int | None] = attr()
+    source: Attr[TaskEndpoint | None] = attr()
+    destination: Attr[TaskEndpoint | None] = attr()
+    finished: Attr[UTCDateTime | None] = attr()
+    #: Bucket execution time.
+    time: Attr[float | None] = attr()
+    #: The task's key within its job, e.g. ``"0"``.
+    uri: Attr[str | None] = attr()
+
+
+class Queue(Described):
+    """A job queue (internally a job of type 2)."""
+
+    __entitytype__ = "queue"
+
+    status: Attr[QueueStatus | None] = attr()
+    #: 0..1000; built-ins high 999, medium 500 (the default), low 1.
+    priority: Attr[int | None] = attr()
+    default: Attr[bool | None] = attr()
+    compute_default: Attr[bool | None] = attr()
+    uri: Attr[str | None] = attr()
+    user: Attr[Ref | None] = attr()
+    user_hr: Attr[str | None] = attr()

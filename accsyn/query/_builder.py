@@ -1,0 +1,189 @@
+"""Typed field expressions: ``Transfer.status != "failed"`` builds a query AST.
+
+Class access to a model field (``Transfer.status``) gives a :class:`FieldExpr`;
+its operators return :class:`~accsyn.query.Comparison` nodes that combine with
+``&``, ``|`` and ``~``. Python values are turned into query text by
+:func:`query_value` (query-language.md §3). A builder value never changes the
+structure of a query: ``==`` with a ``*`` in the value is written as an anchored,
+escaped regex, never as a wildcard; :meth:`FieldExpr.like` is the explicit wildcard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Generic, TypeVar
+
+from accsyn._exceptions import ValidationError
+from accsyn.query._ast import Comparison, Expr, Op, and_, or_
+
+__all__ = ["FieldExpr", "query_value"]
+
+T = TypeVar("T")
+
+
+def query_value(value: object) -> str:
+    """Convert a Python value to the text a query compares with.
+
+    ``str`` as is; ``bool`` → ``true``/``false``; numbers → ``str()``; an ``Enum`` →
+    its value; a ``datetime`` → UTC ``YYYY-MM-DDTHH:MM:SS`` (naive means local
+    time); a ``date`` → ``YYYY-MM-DDT00:00:00``; a model instance → its id; a party
+    reference → ``<type>:<id>``.
+    """
+    if isinstance(value, str):
+        # A str-based Enum is a str too; the enum's value is what the server knows.
+        return str(value.value) if isinstance(value, Enum) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return query_value(value.value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime):
+        # astimezone() on a naive datetime assumes local time, as the official client does.
+        utc = value.astimezone(timezone.utc)
+        # Not strftime: %Y does not zero-pad years before 1000 on every platform.
+        return (
+            f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+        )
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T00:00:00"
+    hook = getattr(value, "__accsyn_query_value__", None)
+    if hook is not None:
+        result = hook()
+        if isinstance(result, str):
+            return result
+    raise ValidationError(f"a {type(value).__name__} value cannot be used in a query")
+
+
+def _items(values: Iterable[object], op: str) -> tuple[str, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(f"{op}() takes a list, tuple or set of values")
+    items = tuple(query_value(v) for v in values)
+    if not items:
+        raise ValidationError(f"{op}() needs at least one value")
+    return items
+
+
+def _exact(value: str) -> str:
+    return "^" + re.escape(value) + "$"
+
+
+class FieldExpr(Generic[T]):
+    """A model attribute used in a query, e.g. ``Transfer.status``.
+
+    Comparisons return :class:`~accsyn.query.Comparison` nodes; ``bool()`` of
+    one raises, so ``if Transfer.status == "x":`` fails loudly.
+    """
+
+    __slots__ = ("entitytype", "name")
+
+    def __init__(self, name: str, entitytype: str | None = None) -> None:
+        self.name = name
+        self.entitytype = entitytype
+
+    def __repr__(self) -> str:
+        where = f"{self.entitytype}." if self.entitytype else ""
+        return f"FieldExpr({where}{self.name})"
+
+    def __hash__(self) -> int:
+        return hash((FieldExpr, self.entitytype, self.name))
+
+    def _cmp(self, op: Op, value: object) -> Comparison:
+        return Comparison(self.name, op, query_value(value))
+
+    def __eq__(self, value: object) -> Comparison:  # type: ignore[override]
+        text = query_value(value)
+        if "*" in text:
+            # '=' would treat '*' as a wildcard on the server; compare literally.
+            return Comparison(self.name, Op.MATCHES, _exact(text))
+        return Comparison(self.name, Op.EQ, text)
+
+    def __ne__(self, value: object) -> Comparison:  # type: ignore[override]
+        text = query_value(value)
+        if "*" in text:
+            return Comparison(self.name, Op.NOT_MATCHES, _exact(text))
+        return Comparison(self.name, Op.NE, text)
+
+    def __lt__(self, value: object) -> Comparison:
+        return self._cmp(Op.LT, value)
+
+    def __le__(self, value: object) -> Comparison:
+        return self._cmp(Op.LE, value)
+
+    def __gt__(self, value: object) -> Comparison:
+        return self._cmp(Op.GT, value)
+
+    def __ge__(self, value: object) -> Comparison:
+        return self._cmp(Op.GE, value)
+
+    def in_(self, values: Iterable[object]) -> Expr:
+        """``attribute in a,b,c``; items holding a ``*`` are compared literally."""
+        items = _items(values, "in_")
+        literal = [v for v in items if "*" in v]
+        if not literal:
+            return Comparison(self.name, Op.IN, items)
+        plain = tuple(v for v in items if "*" not in v)
+        parts: list[Expr] = [Comparison(self.name, Op.MATCHES, _exact(v)) for v in literal]
+        if plain:
+            parts.insert(0, Comparison(self.name, Op.IN, plain))
+        return or_(*parts)
+
+    def not_in(self, values: Iterable[object]) -> Expr:
+        """``attribute not in a,b,c``; items holding a ``*`` are compared literally."""
+        items = _items(values, "not_in")
+        literal = [v for v in items if "*" in v]
+        if not literal:
+            return Comparison(self.name, Op.NOT_IN, items)
+        plain = tuple(v for v in items if "*" not in v)
+        parts: list[Expr] = [Comparison(self.name, Op.NOT_MATCHES, _exact(v)) for v in literal]
+        if plain:
+            parts.insert(0, Comparison(self.name, Op.NOT_IN, plain))
+        return and_(*parts)
+
+    def contains(self, value: object) -> Comparison:
+        """``attribute contains value`` (substring, case-insensitive)."""
+        return self._cmp(Op.CONTAINS, value)
+
+    def not_contains(self, value: object) -> Comparison:
+        """``attribute not contains value``."""
+        return self._cmp(Op.NOT_CONTAINS, value)
+
+    def matches(self, pattern: str) -> Comparison:
+        """``attribute matches pattern`` (Python regex, searched, case-insensitive)."""
+        return Comparison(self.name, Op.MATCHES, _regex(pattern))
+
+    def not_matches(self, pattern: str) -> Comparison:
+        """``attribute not matches pattern``."""
+        return Comparison(self.name, Op.NOT_MATCHES, _regex(pattern))
+
+    def like(self, pattern: str) -> Comparison:
+        """``attribute=pattern`` with ``*`` as a wildcard, e.g. ``.like("* backup")``."""
+        return Comparison(self.name, Op.EQ, _text(pattern, "like"))
+
+    def not_like(self, pattern: str) -> Comparison:
+        """``attribute!=pattern`` with ``*`` as a wildcard."""
+        return Comparison(self.name, Op.NE, _text(pattern, "not_like"))
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"a field expression ({self.name}) has no truth value; compare it with a value"
+        )
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"{what}() takes a str pattern, not {type(value).__name__}")
+    return value
+
+
+def _regex(pattern: object) -> str:
+    text = _text(pattern, "matches")
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise ValidationError(f"invalid regular expression {text!r}: {exc}") from None
+    return text
