@@ -28,11 +28,14 @@ from accsyn._exceptions import (
     UnselectedAttributeError,
     ValidationError,
 )
+from accsyn._http import RateLimit, RetryPolicy
 from accsyn._version import __version__
+from accsyn.session import AsyncSession, Session
 
 __all__ = [
     "APIError",
     "AccsynError",
+    "AsyncSession",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -47,9 +50,12 @@ __all__ = [
     "QueryRenderError",
     "QuerySyntaxError",
     "QueryValidationError",
+    "RateLimit",
     "RateLimitError",
     "RequestTimeout",
+    "RetryPolicy",
     "ServerError",
+    "Session",
     "TransportError",
     "UnselectedAttributeError",
     "ValidationError",

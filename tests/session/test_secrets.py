@@ -1,0 +1,132 @@
+"""No secret reaches a log line, a repr or an exception message.
+
+A full workflow runs against the recording server (real HTTP, so httpx and httpcore
+log too) with every logger at DEBUG; then the captured log text, every exception's
+str and repr, and the reprs of the session and its configuration are searched for
+the API key, the Authorization value (and its parts) and the session id.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import socket
+from typing import Any
+
+import pytest
+
+import accsyn
+from accsyn import _wire as wire
+
+from .conftest import (
+    API_KEY,
+    FOLDER_ID,
+    SESSION_ID,
+    TRANSFER_ID,
+    USERNAME,
+    WORKSPACE,
+    FakeClock,
+    Recorder,
+    Scripted,
+)
+
+SECRETS = {
+    "api key": API_KEY,
+    "b64 api key": base64.b64encode(API_KEY.encode()).decode(),
+    "authorization": wire.auth_header(USERNAME, accsyn._config.Secret(API_KEY)),
+    "session id": SESSION_ID,
+}
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_nothing_secret_is_logged_shown_or_raised(
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # the root: every logger, ours and httpx's
+    texts: list[str] = []
+
+    def expect(exc_type: type[Exception], call: Any) -> None:
+        with pytest.raises(exc_type) as info:
+            call()
+        texts.extend([str(info.value), repr(info.value), repr(getattr(info.value, "body", ""))])
+
+    clock = FakeClock()
+    with accsyn.Session(
+        workspace=WORKSPACE,
+        username=USERNAME,
+        api_key=API_KEY,
+        proxy=f"accsyn:127.0.0.1:{recorder.port}",
+        clock=clock,
+        verbose=False,
+    ) as session:
+        texts.append(repr(session))
+        texts.append(repr(session._core.config))
+        texts.append(repr(session._core.ctx))
+        session.find("transfer WHERE status!=failed")
+        session.find_one("user WHERE code=lisa@example.com", raw=True)
+        session.create("transfer", {"name": "big", "tasks": ["x" * 200] * 600})
+        session.update("transfer", TRANSFER_ID, {"status": "paused"})
+        session.delete_one("transfer", TRANSFER_ID)
+        session.grant("user", "lisa@example.com", "folder", "projects")
+        session.access("folder", FOLDER_ID)
+        session.revoke("user", "lisa@example.com", "folder", FOLDER_ID)
+        session.ls("share=projects", recursive=True)
+        session.create("delivery", {"name": "d", "public": {"password": "hunter2-pass"}})
+        texts.append(str(session.explain(wire.find_request("transfer", "status=failed"))))
+
+        # Errors, including ones that echo what we sent back at us.
+        echo = json.dumps({"message": f"bad session {SESSION_ID} for key {API_KEY}"}).encode()
+        recorder.script = [
+            Scripted(401, json.dumps({"message": "invalid api key"}).encode()),
+            Scripted(500, json.dumps({"exception": f"KeyError {API_KEY}"}).encode()),
+            Scripted(429, b"<html>slow down</html>", {"Retry-After": "1"}),
+            Scripted(200, b'{"result": []}'),
+            Scripted(400, echo),
+            Scripted(200, b"<html>not json</html>"),
+        ]
+        expect(accsyn.AuthenticationError, lambda: session.find("transfer"))
+        expect(accsyn.ServerError, lambda: session.create("transfer", {"name": "x"}))
+        session.find("transfer")  # 429 then retried
+        expect(accsyn.BadRequestError, lambda: session.find("transfer"))
+        expect(accsyn.ProtocolError, lambda: session.find("transfer"))
+        texts.append(str(session.get_last_message()))
+        texts.append(repr(session))
+
+    # A wrong key at login, and a backend that cannot be reached.
+    recorder.login_answer = Scripted(
+        401, json.dumps({"message": f"no such key {API_KEY}"}).encode()
+    )
+    expect(
+        accsyn.AuthenticationError,
+        lambda: accsyn.Session(
+            workspace=WORKSPACE,
+            username=USERNAME,
+            api_key=API_KEY,
+            base_url=f"http://127.0.0.1:{recorder.port}",
+        ),
+    )
+    expect(
+        accsyn.ConnectError,
+        lambda: accsyn.Session(
+            workspace=WORKSPACE,
+            username=USERNAME,
+            api_key=API_KEY,
+            base_url=f"http://127.0.0.1:{_closed_port()}",
+            clock=FakeClock(),
+        ),
+    )
+
+    log = caplog.text
+    # The log is worth searching: it records what was sent and what came back.
+    assert "uri=transfer/find" in log and "status=200" in log and "status=429" in log
+    assert "HTTP Request: GET http://127.0.0.1" in log  # httpx's own line, query hidden
+    assert "hunter2-pass" not in log  # credential-like payload fields are masked in logs
+    haystack = "\n".join([log, *texts])
+    for name, secret in SECRETS.items():
+        assert secret not in haystack, f"the {name} leaked"
