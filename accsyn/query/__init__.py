@@ -1,4 +1,4 @@
-"""The accsyn query language: AST, parser and canonical renderer.
+"""The accsyn query language: AST, parser, canonical renderer, validation and evaluation.
 
 >>> from accsyn.query import parse, render
 >>> render(parse("Transfer WHERE status<>failed"))
@@ -19,14 +19,18 @@ from accsyn.query._ast import (
     negate,
     or_,
 )
+from accsyn.query._builder import FieldExpr, query_value
+from accsyn.query._evaluate import matches
 from accsyn.query._parser import parse, parse_expression
 from accsyn.query._render import render, render_value
+from accsyn.query._validate import validate
 
 __all__ = [
     "KEYWORDS",
     "And",
     "Comparison",
     "Expr",
+    "FieldExpr",
     "Op",
     "Or",
     "Query",
@@ -34,10 +38,18 @@ __all__ = [
     "QuerySyntaxError",
     "Value",
     "and_",
+    "matches",
     "negate",
     "or_",
     "parse",
     "parse_expression",
+    "query_value",
     "render",
     "render_value",
+    "validate",
 ]
+
+# Public objects report the public module they are reached through.
+for _name in ("FieldExpr", "Query", "Comparison", "And", "Or", "Op"):
+    globals()[_name].__module__ = __name__
+del _name

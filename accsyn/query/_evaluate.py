@@ -1,0 +1,351 @@
+"""Evaluate a query expression against one entity, in Python.
+
+This is the reference implementation of query-language.md §4; the emulator's SQL
+compiler (``accsyn.emulator``) calls the same primitives from SQLite, so the two
+engines agree by construction, and a property test holds them to it.
+
+Semantics, in short:
+
+* strings compare case-insensitively (both sides ``str.casefold()``-ed);
+* ``=`` treats ``*`` in the value as a wildcard for any run of characters;
+* ``< <= > >=`` are numeric when the stored value is a number and the query value
+  parses as a finite number, chronological when the attribute is a date and both
+  sides parse as dates, otherwise case-insensitive string order;
+* ``in`` is ``=`` against any item; ``contains`` is a substring test;
+  ``matches`` is an unanchored, case-insensitive Python regular expression;
+* a missing or null attribute makes ``!=``, ``not in``, ``not contains`` and
+  ``not matches`` true and everything else false — every negative operator is
+  exactly the negation of its positive twin;
+* a reference attribute (``user``, ``source``, …) matches its stored value, the
+  id part of a ``type:id`` party string, and the human identifier carried in the
+  ``<attr>_hr`` companion (``user:lisa@example.com[standard](<id>)`` → the email);
+* a list value matches ``= in contains matches`` when any of its items does;
+  ordering compares the list's JSON text.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Any
+
+from accsyn._exceptions import QueryProblem, QueryValidationError
+from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
+
+__all__ = ["attribute_kind", "compare_positive", "hr_ident", "id_part", "matches"]
+
+#: Attributes that refer to another entity when the models do not say otherwise.
+_REFERENCE_NAMES = frozenset(
+    {
+        "user",
+        "source",
+        "destination",
+        "parent",
+        "queue",
+        "site",
+        "entity",
+        "target",
+        "job",
+        "creator",
+        "modifier",
+        "share",
+        "volume",
+        "client",
+        "workspace",
+        "engine",
+    }
+)
+_DATETIME_NAMES = frozenset({"created", "modified", "finished", "logged_in", "last_checkin"})
+_INT_NAMES = frozenset({"size", "progress", "priority", "type"})
+_FLOAT_NAMES = frozenset({"speed"})
+_BOOL_NAMES = frozenset({"read", "write", "default", "main", "accsyn", "public", "inactive"})
+
+_MISSING: Any = object()
+_HR_IDENT = re.compile(r"(?:[A-Za-z_]+:)?([^\[(]*)")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def attribute_kind(entitytype: str | None, attribute: str) -> str:
+    """Return the kind of ``attribute`` on ``entitytype`` (``"str"``, ``"reference"``, …).
+
+    Reads the models when they know the type, else falls back to the well-known
+    names of protocol.md §6.3. Dotted paths ending in ``.id`` are ids.
+    """
+    if "." in attribute:
+        return "id" if attribute.rsplit(".", 1)[1] == "id" else "str"
+    if entitytype is not None:
+        try:
+            from accsyn.models import attributes_of
+
+            info = attributes_of(entitytype).get(attribute)
+        except Exception:  # the models may not know this type: fall back to names
+            info = None
+        if info is not None:
+            return str(info.kind)
+    if attribute == "id":
+        return "id"
+    if attribute in _REFERENCE_NAMES:
+        return "reference"
+    if attribute in _DATETIME_NAMES:
+        return "datetime"
+    if attribute in _INT_NAMES:
+        return "int"
+    if attribute in _FLOAT_NAMES:
+        return "float"
+    if attribute in _BOOL_NAMES:
+        return "bool"
+    return "str"
+
+
+def id_part(value: str) -> str:
+    """The id of a ``type:id`` party string (the value itself without a ``:``)."""
+    return value.split(":", 1)[1] if ":" in value else value
+
+
+def hr_ident(hr: str) -> str:
+    """The human identifier in an ``_hr`` companion: ``user:a@b.c[standard](id)`` → ``a@b.c``."""
+    m = _HR_IDENT.match(hr)
+    return m.group(1).strip() if m else hr
+
+
+def _text(value: Any) -> str:
+    """The text form a non-string value is compared as."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        inner: Any = value.value
+        return _text(inner)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return str(value.strftime("%Y-%m-%dT%H:%M:%S"))
+    if isinstance(value, date):
+        return str(value.strftime("%Y-%m-%dT00:00:00"))
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _number(value: Any) -> float | None:
+    """The stored value as a finite number, or None (bools are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        f = float(value)
+    except OverflowError:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _parse_number(text: str) -> float | None:
+    if not _NUMBER.match(text.strip()):
+        return None
+    f = float(text)
+    return f if math.isfinite(f) else None
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) < 10 or not text[:4].isdigit():
+            return None
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wildcard(pattern: str) -> Callable[[str], bool]:
+    """A matcher for an ``=`` value (already casefolded); ``*`` is any run of characters."""
+    if "*" not in pattern:
+        return pattern.__eq__
+    regex = re.compile(".*".join(re.escape(p) for p in pattern.split("*")), re.DOTALL)
+    return lambda s: regex.fullmatch(s) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a ``matches`` value; an invalid pattern raises QueryValidationError."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise QueryValidationError(
+            [QueryProblem(f"invalid regular expression {pattern!r}: {exc}")]
+        ) from None
+
+
+def _candidates(value: str, hr: Any, kind: str) -> tuple[str, ...]:
+    """The strings a reference (or plain string) value answers to, casefolded."""
+    if kind != "reference":
+        return (value.casefold(),)
+    out = [value.casefold(), id_part(value).casefold()]
+    if isinstance(hr, str):
+        out.append(hr_ident(hr).casefold())
+    return tuple(out)
+
+
+def compare_positive(op: Op, query_value: Any, value: Any, hr: Any, kind: str) -> bool:
+    """Evaluate a positive operator (``= < <= > >= in contains matches``).
+
+    ``value`` is the stored value (``_MISSING`` or None when absent), ``hr`` its
+    ``_hr`` companion (or None), ``kind`` the attribute kind. The SQL compiler
+    calls this very function for the comparisons it does not translate to SQL.
+    """
+    if value is None or value is _MISSING:
+        return False
+    if isinstance(value, list | tuple):
+        if not op.is_ordering:
+            return any(compare_positive(op, query_value, item, None, kind) for item in value)
+        # Ordering compares the whole list's text: "any item < v" and "any item >= v"
+        # can both hold, which would break negation. A list with no present item
+        # counts as missing (``!=*`` holds for it), so ordering is false for it too.
+        if not compare_positive(Op.EQ, "*", value, None, kind):
+            return False
+    if op is Op.IN:
+        return any(compare_positive(Op.EQ, item, value, hr, kind) for item in query_value)
+    if op is Op.EQ:
+        num = _number(value)
+        if num is not None and "*" not in query_value:
+            other = _parse_number(query_value)
+            if other is not None:
+                return num == other
+        match = _wildcard(query_value.casefold())
+        return any(match(c) for c in _candidates(_text(value), hr, kind))
+    if op is Op.CONTAINS:
+        needle = query_value.casefold()
+        return any(needle in c for c in _candidates(_text(value), hr, kind))
+    if op is Op.MATCHES:
+        regex = compile_regex(query_value)
+        if kind == "reference" and isinstance(value, str):
+            texts: Sequence[str] = (value, id_part(value)) + (
+                (hr_ident(hr),) if isinstance(hr, str) else ()
+            )
+        else:
+            texts = (_text(value),)
+        return any(regex.search(t) is not None for t in texts)
+    # Ordering.
+    a: Any
+    b: Any
+    num = _number(value)
+    other = _parse_number(query_value) if num is not None else None
+    if num is not None and other is not None:
+        a, b = num, other
+    else:
+        da = _parse_datetime(value) if kind == "datetime" else None
+        db = _parse_datetime(query_value) if da is not None else None
+        if da is not None and db is not None:
+            a, b = da, db
+        else:
+            a, b = _text(value).casefold(), query_value.casefold()
+    if op is Op.LT:
+        return bool(a < b)
+    if op is Op.LE:
+        return bool(a <= b)
+    if op is Op.GT:
+        return bool(a > b)
+    return bool(a >= b)
+
+
+def resolve(entity: Mapping[str, Any], attribute: str, kind_of_first: str) -> tuple[Any, Any]:
+    """Return ``(value, hr)`` for a possibly dotted attribute of ``entity``.
+
+    A dotted path walks nested dicts; ``job.id`` on a reference string gives the
+    id part of the reference.
+    """
+    if "." not in attribute:
+        return entity.get(attribute, _MISSING), entity.get(attribute + "_hr")
+    first, *rest = attribute.split(".")
+    value = entity.get(first, _MISSING)
+    for i, part in enumerate(rest):
+        if isinstance(value, Mapping):
+            value = value.get(part, _MISSING)
+        elif (
+            isinstance(value, str)
+            and i == 0
+            and part == "id"
+            and len(rest) == 1
+            and kind_of_first == "reference"
+        ):
+            value = id_part(value)
+        else:
+            return _MISSING, None
+    return value, None
+
+
+def compare(c: Comparison, entity: Mapping[str, Any], entitytype: str | None) -> bool:
+    """Evaluate one comparison against a wire-form entity."""
+    first = c.attribute.split(".", 1)[0]
+    value, hr = resolve(entity, c.attribute, attribute_kind(entitytype, first))
+    kind = attribute_kind(entitytype, c.attribute)
+    if c.op.is_negative:
+        return not compare_positive(c.op.complement, c.value, value, hr, kind)
+    return compare_positive(c.op, c.value, value, hr, kind)
+
+
+def _wire(entity: Any) -> tuple[Mapping[str, Any], str | None]:
+    if isinstance(entity, Mapping):
+        return entity, None
+    to_wire = getattr(entity, "to_wire", None)
+    if callable(to_wire):
+        data = to_wire()
+        if isinstance(data, Mapping):
+            et = getattr(type(entity), "__entitytype__", None)
+            return data, et if isinstance(et, str) else None
+    raise TypeError(f"cannot evaluate a query against {type(entity).__name__}")
+
+
+def matches(
+    expr: Expr | Query,
+    entity: Any,
+    *,
+    entitytype: str | None = None,
+) -> bool:
+    """Whether ``entity`` (a model or a wire-form mapping) satisfies ``expr``.
+
+    Implements query-language.md §4; ``matches(~e, x) == (not matches(e, x))`` for
+    every expression ``e`` and entity ``x``. A :class:`Query` with no ``where``
+    matches everything. An invalid ``matches`` regex raises QueryValidationError.
+    """
+    data, model_type = _wire(entity)
+    if isinstance(expr, Query):
+        entitytype = entitytype or expr.entitytype
+        if expr.where is None:
+            return True
+        expr = expr.where
+    et = (entitytype or model_type or None) and (entitytype or model_type or "").lower()
+    # Iterative post-order walk: expressions may be deeper than the recursion limit.
+    results: list[bool] = []
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, Comparison):
+            results.append(compare(node, data, et))
+        elif not done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children))
+        else:
+            n = len(node.children)
+            vals = results[len(results) - n :]
+            del results[len(results) - n :]
+            results.append(all(vals) if isinstance(node, And) else any(vals))
+    if not isinstance(expr, Comparison | And | Or):
+        raise TypeError(f"expected a query expression, not {type(expr).__name__}")
+    return results[0]

@@ -1,0 +1,188 @@
+"""The sans-IO pager against a simulated server whose result set changes between pages."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accsyn._paging import Pager, PageRequest
+
+
+def run(
+    rows: list[str],
+    pager: Pager,
+    mutate: Any = None,
+    max_requests: int = 10_000,
+) -> tuple[list[str], list[PageRequest]]:
+    """Drive ``pager`` over the (mutable) list of ids ``rows``; return ids and requests."""
+    out: list[str] = []
+    reqs: list[PageRequest] = []
+    while (req := pager.next_request()) is not None:
+        reqs.append(req)
+        assert len(reqs) <= max_requests, "the pager does not terminate"
+        page = [{"id": r, "n": i} for i, r in enumerate(rows[req.skip : req.skip + req.limit])]
+        out.extend(str(r["id"]) for r in pager.feed(page))
+        if mutate is not None:
+            mutate(rows)
+    return out, reqs
+
+
+@given(
+    n=st.integers(0, 120),
+    page_size=st.integers(1, 30),
+    offset=st.integers(0, 130),
+    limit=st.none() | st.integers(0, 130),
+)
+def test_static_result_is_the_exact_slice(
+    n: int, page_size: int, offset: int, limit: int | None
+) -> None:
+    rows = [f"id{i:04d}" for i in range(n)]
+    out, reqs = run(rows, Pager(offset=offset, limit=limit, page_size=page_size))
+    end = None if limit is None else offset + limit
+    assert out == rows[offset:end]
+    # Never more than a page per request (the anchor row included), and never more
+    # rows asked for in total than wanted plus one anchor row per follow-up request.
+    assert all(r.limit <= max(page_size, 2) for r in reqs)
+    if limit is not None:
+        assert sum(r.limit for r in reqs) <= limit + len(reqs)
+    if limit == 0:
+        assert reqs == []
+
+
+def test_pages_overlap_by_one_anchor_row() -> None:
+    rows = [f"id{i:04d}" for i in range(1000)]
+    out, reqs = run(rows, Pager(page_size=500))
+    assert out == rows
+    assert [(r.skip, r.limit) for r in reqs] == [(0, 500), (499, 500), (998, 500)]
+
+
+def test_limit_is_never_overfetched() -> None:
+    rows = [f"id{i:04d}" for i in range(1000)]
+    out, reqs = run(rows, Pager(offset=10, limit=120, page_size=50))
+    assert out == rows[10:130]
+    assert [(r.skip, r.limit) for r in reqs] == [(10, 50), (59, 50), (108, 22)]
+
+
+def test_rows_without_ids_page_plainly() -> None:
+    rows = [f"x{i}" for i in range(25)]
+    pager = Pager(page_size=10)
+    got: list[Any] = []
+    while (req := pager.next_request()) is not None:
+        got.extend(pager.feed([{"name": r} for r in rows[req.skip : req.skip + req.limit]]))
+    assert [g["name"] for g in got] == rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(0, 80),
+    page_size=st.integers(1, 12),
+    seed=st.integers(0, 2**32 - 1),
+    inserts=st.integers(0, 3),
+    deletes=st.integers(0, 3),
+)
+def test_changing_result_set_yields_stable_rows_exactly_once(
+    n: int, page_size: int, seed: int, inserts: int, deletes: int
+) -> None:
+    rnd = random.Random(seed)
+    rows = [f"id{i:04d}" for i in range(n)]
+    initial = list(rows)
+    deleted: set[str] = set()
+    created: set[str] = set()
+    counter = iter(range(10**6))
+    rounds = iter(range(40))
+
+    def mutate(current: list[str]) -> None:
+        # A result set growing faster than it is read never ends: stop changing it
+        # after a while, as any real one does.
+        if next(rounds, None) is None:
+            return
+        for _ in range(rnd.randint(0, inserts)):
+            new = f"new{next(counter):05d}"
+            created.add(new)
+            current.insert(rnd.randint(0, len(current)), new)
+        for _ in range(rnd.randint(0, deletes)):
+            if current:
+                deleted.add(current.pop(rnd.randrange(len(current))))
+
+    out, _ = run(rows, Pager(page_size=page_size), mutate)
+    assert len(out) == len(set(out)), "an entity was yielded twice"
+    stable = [r for r in initial if r not in deleted]
+    assert [r for r in out if r in set(stable)] == stable, "a stable entity was lost"
+    assert set(out) <= set(initial) | created
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(0, 120),
+    page_size=st.integers(1, 8),
+    seed=st.integers(0, 2**32 - 1),
+    deletes=st.integers(0, 6),
+)
+def test_bounded_window_never_repeats_and_only_loses_on_mass_removal(
+    n: int, page_size: int, seed: int, deletes: int
+) -> None:
+    rnd = random.Random(seed)
+    rows = [f"id{i:04d}" for i in range(n)]
+    initial = list(rows)
+    deleted: set[str] = set()
+    # Remember a few pages' worth more than one request's churn can move the reader.
+    window = 2 * page_size + 4 * (deletes + page_size)
+    rounds = iter(range(40))
+
+    def mutate(current: list[str]) -> None:
+        if next(rounds, None) is None:
+            return
+        for _ in range(rnd.randint(0, deletes)):
+            if current:
+                deleted.add(current.pop(rnd.randrange(len(current))))
+        # Insertions slower than reading (fewer per request than a page carries):
+        # faster, and the reader falls ever further behind rows it read long ago.
+        for _ in range(rnd.randint(0, page_size - 1)):
+            current.insert(rnd.randint(0, len(current)), f"new{rnd.random()}")
+
+    pager = Pager(page_size=page_size, window=window)
+    out, _ = run(rows, pager, mutate)
+    assert len(out) == len(set(out)), "an entity was yielded twice"
+    assert len(pager._seen) <= window  # memory stays bounded
+    stable = [r for r in initial if r not in deleted]
+    assert [r for r in out if r in set(stable)] == stable, "a stable entity was lost"
+
+
+def test_unstable_server_order_terminates_without_duplicates() -> None:
+    rnd = random.Random(7)
+    ids = [f"id{i:04d}" for i in range(300)]
+
+    pager = Pager(page_size=20)
+    out: list[str] = []
+    requests = 0
+    while (req := pager.next_request()) is not None:
+        requests += 1
+        assert requests < 5000
+        rnd.shuffle(ids)
+        page = [{"id": r} for r in ids[req.skip : req.skip + req.limit]]
+        out.extend(str(r["id"]) for r in pager.feed(page))
+    assert len(out) == len(set(out))
+
+
+def test_feed_and_request_must_alternate() -> None:
+    pager = Pager(page_size=5)
+    with pytest.raises(RuntimeError):
+        pager.feed([])
+    pager.next_request()
+    with pytest.raises(RuntimeError):
+        pager.next_request()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"offset": -1}, {"limit": -1}, {"page_size": 0}, {"window": 9}],
+    ids=["offset", "limit", "size", "window"],
+)
+def test_bad_arguments(kwargs: dict[str, int]) -> None:
+    args: dict[str, Any] = {"page_size": 5, **kwargs}
+    with pytest.raises(ValueError):
+        Pager(**args)
