@@ -599,10 +599,14 @@ class _Builder(Generic[M, _R]):
 
     def _load(self, row: Mapping[str, Any]) -> M:
         attrs = self._state.attributes
-        return self._model.from_wire(row, attributes=list(attrs) if attrs is not None else None)
+        entity = self._model.from_wire(row, attributes=list(attrs) if attrs is not None else None)
+        entity._accsyn_bind(self._session)
+        return entity
 
     def _load_full(self, row: Mapping[str, Any]) -> M:
-        return self._model.from_wire(row)
+        entity = self._model.from_wire(row)
+        entity._accsyn_bind(self._session)
+        return entity
 
     def _one(self, rows: list[Mapping[str, Any]]) -> M:
         if not rows:
@@ -1086,6 +1090,9 @@ class RepositoryMixin:
 
 
 class AsyncRepositoryMixin:
+    #: Tells entities fetched through this session to use ``asave``/``arefresh``.
+    _accsyn_async = True
+
     """The :class:`RepositoryMixin` of an async session (``_send`` is a coroutine)."""
 
     __slots__ = ()

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic._internal._model_construction import ModelMetaclass
 
 from accsyn._exceptions import (
+    AccsynError,
     QueryProblem,
     QueryValidationError,
     UnselectedAttributeError,
@@ -163,7 +164,10 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
         populate_by_name=True,
         ser_json_inf_nan="constants",
     )
-    __slots__ = ("_accsyn_dirty",)
+    # Not pydantic fields or private attributes: neither takes part in equality,
+    # serialisation or copies. ``_accsyn_session`` is the session that fetched the
+    # entity, so ``entity.save()`` knows where to send it.
+    __slots__ = ("_accsyn_dirty", "_accsyn_session")
 
     #: Lowercase uri name of the entity type, e.g. ``"transfer"``.
     __entitytype__: ClassVar[str] = ""
@@ -341,6 +345,56 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
     def _accsyn_mark_clean(self) -> None:
         """Forget the recorded changes (after they were saved)."""
         object.__setattr__(self, "_accsyn_dirty", None)
+
+    # --- active record: save/refresh through the session that fetched it -----
+
+    def _accsyn_bind(self, session: object) -> None:
+        object.__setattr__(self, "_accsyn_session", session)
+
+    def _accsyn_bound(self, action: str) -> Any:
+        session = getattr(self, "_accsyn_session", None)
+        if session is None:
+            raise AccsynError(
+                f"this {type(self).__name__} was not fetched through a session; "
+                f"use session.{action}(entity) instead"
+            )
+        return session
+
+    def _accsyn_absorb(self, other: Entity) -> None:
+        # Take over the server's state in place, so references the caller holds
+        # see the saved or refreshed values.
+        object.__setattr__(self, "__dict__", dict(other.__dict__))
+        object.__setattr__(self, "__pydantic_fields_set__", set(other.__pydantic_fields_set__))
+        object.__setattr__(self, "__pydantic_extra__", dict(other.__pydantic_extra__ or {}))
+        self._accsyn_mark_clean()
+
+    def save(self) -> None:
+        """Send the attributes assigned since this entity was fetched (only those).
+
+        The entity then holds what the server answered. Entities fetched through an
+        ``AsyncSession`` use ``await entity.asave()``.
+        """
+        session = self._accsyn_bound("save")
+        if getattr(session, "_accsyn_async", False):
+            raise AccsynError("this entity belongs to an AsyncSession: use await entity.asave()")
+        self._accsyn_absorb(session.save(self))
+
+    def refresh(self) -> None:
+        """Reload this entity from the server, discarding unsaved changes."""
+        session = self._accsyn_bound("refresh")
+        if getattr(session, "_accsyn_async", False):
+            raise AccsynError("this entity belongs to an AsyncSession: use await entity.arefresh()")
+        self._accsyn_absorb(session.refresh(self))
+
+    async def asave(self) -> None:
+        """Async :meth:`save`, for entities fetched through an ``AsyncSession``."""
+        session = self._accsyn_bound("save")
+        self._accsyn_absorb(await session.save(self))
+
+    async def arefresh(self) -> None:
+        """Async :meth:`refresh`, for entities fetched through an ``AsyncSession``."""
+        session = self._accsyn_bound("refresh")
+        self._accsyn_absorb(await session.refresh(self))
 
     # --- queries -------------------------------------------------------------
 
