@@ -1,0 +1,5 @@
+"""``python -m accsyn.cli``."""
+
+from accsyn.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""``accsyn query explain``: the HTTP request a find would send, without sending it."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+
+from accsyn import _constants as const
+from accsyn._config import Secret, default_device
+from accsyn._wire import Endpoint, WireContext, explain, find_request
+from accsyn.query import Query
+
+__all__ = ["explain_find"]
+
+
+def explain_find(
+    query: Query,
+    *,
+    attributes: Sequence[str] | None = None,
+    finished: bool | None = None,
+    inactive: bool | None = None,
+    archived: bool | None = None,
+    limit: int | None = None,
+    skip: int | None = None,
+    workspace: str = "acme",
+    user: str = "you@example.com",
+    base_url: str | None = None,
+) -> str:
+    """The request ``session.find(query, ...)`` sends, as text (secrets shown as ``***``).
+
+    The workspace host is normally found through the master host; without ``base_url``
+    the documented ``https://<workspace>.accsyn.com:443`` stands in for it.
+    """
+    if query.entitytype is None:
+        raise ValueError("explain needs a statement with an entity type")
+    req = find_request(
+        query.entitytype,
+        query,
+        attributes=attributes,
+        finished=finished,
+        inactive=inactive,
+        archived=archived,
+        limit=limit,
+        skip=skip,
+    )
+    ctx = WireContext(
+        workspace=workspace,
+        username=user,
+        # Never a real key: explain shows the header's shape, not its value.
+        api_key=Secret(const.REDACTED),
+        device=default_device(),
+        client_hostname=socket.gethostname(),
+        session_id=const.REDACTED,
+    )
+    endpoint = (
+        Endpoint(base_url.rstrip("/"))
+        if base_url
+        else Endpoint.of("https", f"{workspace.lower()}.{const.BACKEND_DOMAIN}", const.DEFAULT_PORT)
+    )
+    return str(explain(req, ctx, endpoint))
