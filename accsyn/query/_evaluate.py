@@ -29,6 +29,7 @@ import functools
 import json
 import math
 import re
+import string
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -66,7 +67,7 @@ _FLOAT_NAMES = frozenset({"speed"})
 _BOOL_NAMES = frozenset({"read", "write", "default", "main", "accsyn", "public", "inactive"})
 
 _MISSING: Any = object()
-_HR_IDENT = re.compile(r"(?:[A-Za-z_]+:)?([^\[(]*)")
+_PREFIX_CHARS = frozenset(string.ascii_letters + "_")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
@@ -109,9 +110,21 @@ def id_part(value: str) -> str:
 
 
 def hr_ident(hr: str) -> str:
-    """The human identifier in an ``_hr`` companion: ``user:a@b.c[standard](id)`` → ``a@b.c``."""
-    m = _HR_IDENT.match(hr)
-    return m.group(1).strip() if m else hr
+    """The human identifier in an ``_hr`` companion: ``user:a@b.c[standard](id)`` → ``a@b.c``.
+
+    An optional ``type:`` prefix (ASCII letters and ``_``) is dropped, and the text
+    stops at the first ``[`` or ``(``.
+    """
+    cut = len(hr)
+    for ch in "[(":
+        i = hr.find(ch, 0, cut)
+        if i >= 0:
+            cut = i
+    head = hr[:cut]
+    colon = head.find(":")
+    if colon > 0 and all(c in _PREFIX_CHARS for c in head[:colon]):
+        head = head[colon + 1 :]
+    return head.strip()
 
 
 def _text(value: Any) -> str:

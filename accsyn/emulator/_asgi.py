@@ -1,0 +1,155 @@
+"""The emulator as an ASGI application (starlette), and ``serve`` under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from accsyn.emulator._backend import MAX_BODY, Backend
+from accsyn.emulator._clock import Clock
+from accsyn.emulator._faults import Faults
+
+__all__ = ["create_app", "serve", "write_env_files"]
+
+
+def create_app(backend: Backend) -> Any:
+    """The ASGI app serving ``backend`` (every path, every method).
+
+    The raw query string is passed through untouched: the envelope of GET and
+    DELETE events is URL-quoted JSON, not ``key=value`` pairs.
+    """
+    from starlette.requests import ClientDisconnect, Request
+    from starlette.responses import Response
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                chunks.append(chunk)
+                if size > MAX_BODY:
+                    break  # enough to know it is too large; the backend answers 413
+        except ClientDisconnect:
+            return
+        body = b"".join(chunks)
+        client = scope.get("client") or ("127.0.0.1", 0)
+        reply = await asyncio.get_running_loop().run_in_executor(
+            None,
+            backend.handle,
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+            body,
+            str(client[0]),
+        )
+        if reply.latency:
+            await asyncio.sleep(reply.latency)
+        if reply.drop:
+            # Start a response that promises a body, then stop: the client sees a
+            # connection dropped mid-answer.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"100")],
+                }
+            )
+            raise ConnectionAbortedError("injected dropped connection")
+        response = Response(
+            reply.content(),
+            status_code=reply.status,
+            headers=reply.headers,
+            media_type="application/json",
+        )
+        await response(scope, receive, send)
+
+    return app
+
+
+def write_env_files(
+    directory: str | os.PathLike[str],
+    workspace: str,
+    keys: dict[str, str],
+    users: dict[str, str],
+    host: str,
+    port: int,
+) -> list[Path]:
+    """Write ``.env.<role>`` files for the official client and our Session."""
+    out = []
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    for role, key in keys.items():
+        p = d / f".env.{role}"
+        p.write_text(
+            "# accsyn emulator credentials - for local use only\n"
+            f"ACCSYN_WORKSPACE={workspace}\n"
+            f"ACCSYN_API_USER={users[role]}\n"
+            f"ACCSYN_API_KEY={key}\n"
+            f"ACCSYN_PROXY=accsyn:{host}:{port}\n",
+            encoding="utf-8",
+        )
+        out.append(p)
+    return out
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8181,
+    db: str | os.PathLike[str] | None = None,
+    seed: str | None = "demo",
+    write_env: str | os.PathLike[str] | None = None,
+    *,
+    files_root: str | os.PathLike[str] | None = None,
+    faults: Faults | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Run an emulated workspace over HTTP under uvicorn (blocking).
+
+    ``seed`` is ``"demo"`` (or any other string) for demo content, ``None`` (or
+    ``"none"``) for only the defaults and one user per role; an existing ``db``
+    file is reopened as is. Prints the API key of each role's user at start-up
+    (deterministic for a seed: local use only) and with ``write_env`` writes
+    ``.env.admin``, ``.env.employee`` and ``.env.standard`` there. Point the
+    official client at it with ``AS_DEV=1`` (port 8181) or the written
+    ``ACCSYN_PROXY`` (``path_envfile=``).
+    """
+    import uvicorn
+
+    if isinstance(seed, str) and seed.strip().lower() in ("", "none"):
+        seed = None
+
+    from accsyn.emulator._workspace import open_backend
+
+    root = (
+        Path(files_root)
+        if files_root
+        else (Path(str(db) + ".files") if db else Path(tempfile.mkdtemp(prefix="accsyn-emulator-")))
+    )
+    backend, keys, users = open_backend(
+        db, seed=seed, files_root=root, clock=Clock(realtime=True), faults=faults
+    )
+    print(f"accsyn emulator: workspace '{backend.code}' on http://{host}:{port}", file=sys.stderr)
+    for role, key in keys.items():
+        print(f"  {role:9s} {users[role]:24s} api key {key}", file=sys.stderr)
+    print("  (keys are for local use only)", file=sys.stderr)
+    if write_env is not None:
+        for p in write_env_files(write_env, backend.code, keys, users, host, port):
+            print(f"  wrote {p}", file=sys.stderr)
+    uvicorn.run(create_app(backend), host=host, port=port, log_level=log_level, lifespan="off")

@@ -1,0 +1,63 @@
+"""Simulated time for the emulator: tests advance it, servers may follow the wall clock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+__all__ = ["Clock"]
+
+
+class Clock:
+    """The emulator's notion of now, in seconds since the epoch (UTC).
+
+    A manual clock (the default for in-process workspaces) stands still until
+    :meth:`advance` or :meth:`set` moves it, so job lifecycles are reproducible.
+    A real-time clock (``realtime=True``, used by ``serve``) follows the wall clock
+    plus any offset added with :meth:`advance`.
+    """
+
+    def __init__(self, start: datetime | float | None = None, *, realtime: bool = False) -> None:
+        if start is None:
+            start_ts = float(int(time.time()))
+        elif isinstance(start, datetime):
+            aware = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
+            start_ts = aware.timestamp()
+        else:
+            start_ts = float(start)
+        self.realtime = realtime
+        self._lock = threading.Lock()
+        self._base = start_ts
+        self._wall0 = time.time()
+
+    def time(self) -> float:
+        """Seconds since the epoch, simulated."""
+        with self._lock:
+            if self.realtime:
+                return self._base + (time.time() - self._wall0)
+            return self._base
+
+    def now(self) -> datetime:
+        """The simulated time as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.time(), tz=timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward; due job transitions happen on the next request."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._base += seconds
+
+    def set(self, when: datetime | float) -> None:
+        """Jump to an absolute time (forward only)."""
+        ts = when.timestamp() if isinstance(when, datetime) else float(when)
+        self.advance(max(0.0, ts - self.time()))
+
+    def stamp(self, ts: float | None = None) -> str:
+        """The wire date format ``YYYY-MM-DDTHH:MM:SS`` (UTC) of ``ts`` or now."""
+        t = self.time() if ts is None else ts
+        return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+    def __repr__(self) -> str:
+        return f"Clock({self.stamp()!r}, realtime={self.realtime})"

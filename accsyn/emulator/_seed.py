@@ -1,0 +1,345 @@
+"""Seed data: the default contents of every workspace, a demo workspace, bulk generators.
+
+API keys are derived from the seed and the email, so a given seed always yields the
+same keys. They are for local use only: anyone who knows the seed knows the keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from accsyn.emulator._backend import Backend
+from accsyn.emulator._store import Row
+
+__all__ = ["ROLE_USERS", "demo_key", "generate_transfers", "seed_workspace"]
+
+#: The seeded user of each role.
+ROLE_USERS = {
+    "admin": "admin@example.com",
+    "employee": "employee@example.com",
+    "standard": "standard@example.com",
+}
+_EXTRA_USERS = [
+    ("lisa@example.com", "standard", "Lisa Lind"),
+    ("john@example.com", "employee", "John Berg"),
+    ("vendor@partner.example", "standard", "Vendor Post"),
+]
+_STATUSES = ["init", "waiting", "running", "paused", "failed", "done", "done", "done", "aborted"]
+_NAMES = ["plates", "dailies", "conform", "grade", "backup", "delivery", "audio", "vfx", "edit"]
+
+
+def demo_key(seed: str, email: str) -> str:
+    """The deterministic API key of a seeded account (local use only)."""
+    return hashlib.sha256(f"accsyn-emulator:{seed}:{email}".encode()).hexdigest()[:40]
+
+
+def _oid(rng: random.Random) -> str:
+    return f"{rng.getrandbits(96):024x}"
+
+
+def _stamp(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def seed_workspace(
+    backend: Backend, seed: str | None = "demo", *, transfers: int = 300
+) -> dict[str, str]:
+    """Fill an empty store; returns ``{role: api_key}`` of the role users.
+
+    Every workspace gets the defaults of protocol.md §7.1 (queues high/medium/low,
+    sites hq/roaming/accsyn, a default volume, the built-in engines) and one user per
+    role. ``seed="demo"`` (or any other string) adds demo content: more users, homes,
+    shared folders with ACLs, files on disk, ``transfers`` transfers and deliveries.
+    """
+    store = backend.store
+    key_seed = seed or "empty"
+    rng = random.Random(key_seed)
+    base = datetime.fromtimestamp(backend.clock.time(), tz=timezone.utc) - timedelta(days=30)
+    created = _stamp(base)
+    code = backend.code
+    store.set_meta("workspace", code)
+    store.set_meta("seed", key_seed)
+
+    def common(name: str, **kw: Any) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": _oid(rng), "name": name, "created": created}
+        d.update(creator="accsyn", modified=created, modifier="accsyn", description="")
+        d["metadata"] = {}
+        d.update(kw)
+        return d
+
+    ws = store.insert("workspace", common(code.title(), code=code, status="enabled"))
+    for name, prio in (("High", 999), ("Medium", 500), ("Low", 1)):
+        store.insert(
+            "queue",
+            common(
+                name,
+                code=name.lower(),
+                priority=prio,
+                default=name == "Medium",
+                compute_default=False,
+                status="waiting",
+                type=2,
+                uri=f"{code}/{name.lower()}",
+            ),
+        )
+    sites = {}
+    for scode, main, acc in (
+        ("hq", True, False),
+        ("roaming", False, False),
+        ("accsyn", False, True),
+    ):
+        sites[scode] = store.insert(
+            "site", common(scode.title(), code=scode, main=main, accsyn=acc, status="enabled")
+        )
+    for ecode in ("builtin-accsyn-transfer", "builtin-accsyn-utility"):
+        store.insert("engine", common(ecode, code=ecode, type="compute", status="enabled"))
+    vol_dir = backend.files_root / "projects"
+    vol_dir.mkdir(parents=True, exist_ok=True)
+    vol = store.insert(
+        "volume",
+        common(
+            "Projects",
+            code="projects",
+            type="volume",
+            default=True,
+            licensed=True,
+            status="enabled",
+            status_hr="Enabled",
+            path=str(vol_dir),
+            paths={"linux": str(vol_dir), "mac": str(vol_dir), "windows": str(vol_dir)},
+            queue=None,
+            email=None,
+        ),
+    )
+    keys: dict[str, str] = {}
+    users: dict[str, Row] = {}
+    people = [(email, role, role.title() + " User") for role, email in ROLE_USERS.items()]
+    if seed is not None:
+        people += _EXTRA_USERS
+    for email, role, name in people:
+        u = store.insert(
+            "user",
+            common(name, code=email, role=role, status="enabled", logged_in=None, queue=None),
+        )
+        users[email] = u
+        store.set_account(email, demo_key(key_seed, email))
+        if role in ROLE_USERS and ROLE_USERS[role] == email:
+            keys[role] = demo_key(key_seed, email)
+    if seed is None:
+        return keys
+
+    # Files on disk, so listings, sizes and transfer outcomes are real.
+    for rel, size in (
+        ("demo/shot010/plate.0001.exr", 4096),
+        ("demo/shot010/plate.0002.exr", 4096),
+        ("demo/shot020/comp_v003.mov", 20000),
+        ("demo/README.txt", 120),
+        ("shared/brief.pdf", 3000),
+        ("outsource/refs/ref_01.jpg", 1500),
+    ):
+        f = vol_dir / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(bytes(rng.getrandbits(8) for _ in range(min(size, 256))) * (size // 256 + 1))
+
+    def hr(row: Row) -> str:
+        return Backend.hr(row)
+
+    homes: dict[str, Row] = {}
+    for email, u in users.items():
+        if u.data["role"] == "standard":
+            (vol_dir / "homes" / email).mkdir(parents=True, exist_ok=True)
+            homes[email] = store.insert(
+                "home",
+                common(
+                    email,
+                    code=email.replace("@", "_"),
+                    type="home",
+                    status="enabled",
+                    status_hr="Enabled",
+                    parent=vol.id,
+                    parent_hr=hr(vol),
+                    path=f"homes/{email}",
+                    user=f"user:{u.id}",
+                    user_hr=hr(u),
+                    email=email,
+                    queue=None,
+                ),
+            )
+    folders = {}
+    for name, rel in (("Shared Folder", "shared"), ("Outsource", "outsource")):
+        folders[rel] = store.insert(
+            "folder",
+            common(
+                name,
+                code=rel if rel != "shared" else "shared_folder",
+                type="folder",
+                status="enabled",
+                status_hr="Enabled",
+                parent=vol.id,
+                parent_hr=hr(vol),
+                path=rel,
+                queue=None,
+                email=None,
+            ),
+        )
+    admin = users[ROLE_USERS["admin"]]
+    for email, folder, write in (
+        (ROLE_USERS["standard"], "shared", True),
+        ("lisa@example.com", "shared", False),
+        ("vendor@partner.example", "outsource", True),
+        (ROLE_USERS["standard"], "outsource", False),
+    ):
+        u = users[email]
+        share = folders[folder]
+        store.insert(
+            "acl",
+            {
+                "id": _oid(rng),
+                "created": created,
+                "creator": admin.id,
+                "description": "",
+                "entity": f"user:{u.id}",
+                "entity_hr": hr(u),
+                "target": f"share:{share.id}",
+                "target_hr": hr(share),
+                "read": True,
+                "write": write,
+                "path": "/",
+                "acknowledged": rng.random() < 0.5,
+                "role": None,
+                "status": "enabled",
+                "token": None,
+            },
+        )
+    store.insert(
+        "client",
+        common(
+            "fileserver01",
+            code="fileserver01",
+            type=1,
+            type_hr="server",
+            os="linux",
+            roles="storage,site",
+            site=f"site:{sites['hq'].id}",
+            site_hr=hr(sites["hq"]),
+            status="online",
+            user=f"user:{admin.id}",
+            user_hr=hr(admin),
+            version="3.6.5",
+            last_checkin=created,
+        ),
+    )
+    employee = users[ROLE_USERS["employee"]]
+    store.insert(
+        "client",
+        common(
+            "workstation-7",
+            code="workstation-7",
+            type=0,
+            type_hr="app",
+            os="mac",
+            roles="",
+            site=f"site:{sites['hq'].id}",
+            site_hr=hr(sites["hq"]),
+            status="offline",
+            user=f"user:{employee.id}",
+            user_hr=hr(employee),
+            version="3.6.5",
+            last_checkin=created,
+        ),
+    )
+    parties = [ws, sites["hq"], sites["roaming"], *users.values()]
+    medium = store.select(["queue"], states=None, extra=("h_code = 'medium'", []))[0]
+    store.insert_rows(
+        generate_transfers(
+            rng, transfers, parties=parties, owners=list(users.values()), queue=medium, start=base
+        )
+    )
+    for i in range(12):
+        owner = rng.choice([admin, employee])
+        recipients = rng.sample([u for u in users.values() if u.data["role"] == "standard"], 2)
+        status = rng.choice(["init", "waiting", "waiting", "done"])
+        d = common(
+            f"Delivery {i + 1:02d} - {rng.choice(_NAMES)}",
+            type=7,
+            status=status,
+            public=rng.random() < 0.3,
+            user=f"user:{owner.id}",
+            user_hr=hr(owner),
+            finished=_stamp(base + timedelta(days=i + 1)) if status == "done" else None,
+            _files=["demo/README.txt"],
+            _recipients=[
+                {"user": r.id, "user_hr": r.data["code"], "actioned": rng.random() < 0.5}
+                for r in recipients
+            ]
+            if status != "init"
+            else [],
+        )
+        d["code"] = d["name"]
+        store.insert("delivery", d, state="finished" if status == "done" else "active")
+    return keys
+
+
+def generate_transfers(
+    rng: random.Random,
+    count: int,
+    *,
+    parties: list[Row],
+    owners: list[Row],
+    queue: Row,
+    start: datetime,
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Yield ``count`` realistic transfers as ``(et, data, state)`` for bulk insert."""
+    span = max(1, count)
+    # Precomputed strings keep generation at a few microseconds per transfer.
+    refs = [(Backend.party(p), Backend.hr(p)) for p in parties]
+    who = [(o.id, f"user:{o.id}", Backend.hr(o)) for o in owners]
+    queue_hr = Backend.hr(queue)
+    queue_uri = queue.data.get("uri", "")
+    t0 = start.timestamp()
+    month = 30 * 86400
+
+    def stamp(ts: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
+
+    for i in range(count):
+        (src, src_hr), (dst, dst_hr) = rng.sample(refs, 2)
+        owner_id, owner_ref, owner_hr = rng.choice(who)
+        status = rng.choice(_STATUSES)
+        when = t0 + month * i // span
+        name = f"{rng.choice(_NAMES)}_{i:06d}"
+        if rng.random() < 0.1:
+            name = f"Daily {rng.choice(_NAMES)} backup"
+        finished = status in ("done", "aborted")
+        data = {
+            "id": f"{rng.getrandbits(96):024x}",
+            "name": name,
+            "code": name,
+            "type": 1,
+            "status": status,
+            "progress": 100 if status == "done" else rng.randrange(0, 100),
+            "size": rng.randrange(1_000, 50_000_000_000),
+            "speed": round(rng.uniform(1, 900), 1) if status == "running" else -1.0,
+            "etr": "",
+            "created": stamp(when),
+            "creator": owner_id,
+            "modified": stamp(when + 300),
+            "modifier": owner_id,
+            "finished": stamp(when + 60 * rng.randrange(1, 600)) if finished else None,
+            "source": src,
+            "source_hr": src_hr,
+            "destination": dst,
+            "destination_hr": dst_hr,
+            "user": owner_ref,
+            "user_hr": owner_hr,
+            "parent": queue.id,
+            "parent_hr": queue_hr,
+            "uri": queue_uri,
+            "metadata": {"project": rng.choice(("seagull", "falcon", "heron"))},
+        }
+        yield "transfer", data, "finished" if finished else "active"

@@ -1,0 +1,240 @@
+"""Compile a query AST to an SQLite WHERE clause that agrees with ``accsyn.query.matches``.
+
+Entities live in one table with their wire form as JSON plus *hot columns*: the
+casefolded text of a few much-queried attributes (and, for references, the id part
+and the human identifier from the ``_hr`` companion), each indexed. ``=``, ``in``
+and ``contains`` on a hot attribute become plain SQL over those columns (so
+indexes apply); every other comparison calls back into the Python evaluator's own
+primitive (:func:`accsyn.query._evaluate.compare_positive`) through a registered
+deterministic SQL function, so both engines share one definition of a match.
+
+A hot column is filled only when the stored value is a string. When some row of a
+type holds a non-string value in a hot attribute (an "irregular" attribute), the
+compiled SQL adds a fallback to the Python primitive for rows whose hot column is
+NULL; for clean data that branch is left out and the SQL stays index-friendly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from accsyn.query._ast import And, Comparison, Expr, Op, Or
+from accsyn.query._evaluate import (
+    _MISSING,
+    _parse_datetime,
+    attribute_kind,
+    compare_positive,
+    compile_regex,
+    hr_ident,
+    id_part,
+    resolve,
+)
+
+__all__ = [
+    "HOT_PLAIN",
+    "HOT_REFERENCE",
+    "compile_where",
+    "hot_columns",
+    "hot_values",
+    "register_functions",
+]
+
+#: Attributes kept as casefolded text columns.
+HOT_PLAIN = ("status", "name", "code", "role")
+#: Reference attributes: the value, its id part and its human identifier.
+HOT_REFERENCE = ("user", "source", "destination", "parent", "entity", "target")
+#: Date attributes, kept as integer microseconds since the epoch for ordering.
+HOT_DATES = ("created", "modified", "finished")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(value: Any) -> int | None:
+    """A date string as exact integer microseconds (None if it does not parse)."""
+    dt = _parse_datetime(value) if isinstance(value, str) else None
+    return None if dt is None else (dt - _EPOCH) // _MICROSECOND
+
+
+def hot_columns() -> list[str]:
+    """Every hot column name, in table order."""
+    cols = [f"h_{a}" for a in HOT_PLAIN]
+    for a in HOT_REFERENCE:
+        cols += [f"h_{a}", f"h_{a}_id", f"h_{a}_hr"]
+    cols += [f"h_{a}_ts" for a in HOT_DATES]
+    return cols
+
+
+HOT_ATTRIBUTES = frozenset(HOT_PLAIN + HOT_REFERENCE)
+
+
+def hot_values(data: Mapping[str, Any]) -> tuple[list[str | int | None], list[str]]:
+    """The hot column values for a wire-form entity, and its irregular attributes."""
+    out: list[str | int | None] = []
+    irregular: list[str] = []
+    for a in HOT_PLAIN:
+        v = data.get(a)
+        if v is not None and not isinstance(v, str):
+            irregular.append(a)
+        out.append(v.casefold() if isinstance(v, str) else None)
+    for a in HOT_REFERENCE:
+        v = data.get(a)
+        if isinstance(v, str):
+            hr = data.get(a + "_hr")
+            out += [
+                v.casefold(),
+                id_part(v).casefold(),
+                hr_ident(hr).casefold() if isinstance(hr, str) else None,
+            ]
+        else:
+            if v is not None:
+                irregular.append(a)
+            out += [None, None, None]
+    for a in HOT_DATES:
+        v = data.get(a)
+        ts = _micros(v)
+        if ts is None and v is not None:
+            irregular.append(a)
+        out.append(ts)
+    return out, irregular
+
+
+@functools.lru_cache(maxsize=4096)
+def _spec(spec: str) -> tuple[Op, Any, str, str, str]:
+    op_s, value, attribute, kind, kind_first = json.loads(spec)
+    return Op(op_s), tuple(value) if isinstance(value, list) else value, attribute, kind, kind_first
+
+
+def _udf_compare(spec: str, value_json: str | None, hr_json: str | None) -> int:
+    op, qv, attribute, kind, kind_first = _spec(spec)
+    first = attribute.split(".", 1)[0]
+    value = _MISSING if value_json is None else json.loads(value_json)
+    hr = None if hr_json is None else json.loads(hr_json)
+    if "." in attribute:
+        value, hr = resolve({first: value}, attribute, kind_first)
+    return 1 if compare_positive(op, qv, value, hr, kind) else 0
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Register the SQL function the compiled clauses call (``acs_cmp``)."""
+    conn.create_function("acs_cmp", 3, _udf_compare, deterministic=True)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("[" + ch + "]" if ch in "[?" else ch for ch in text)
+
+
+class _Compiler:
+    def __init__(self, entitytype: str | None, irregular: Iterable[str]) -> None:
+        self.et = entitytype
+        self.irregular = frozenset(irregular)
+        self.params: list[Any] = []
+
+    def udf(self, c: Comparison, op: Op) -> str:
+        first = c.attribute.split(".", 1)[0]
+        spec = json.dumps(
+            [
+                op.value,
+                list(c.value) if isinstance(c.value, tuple) else c.value,
+                c.attribute,
+                attribute_kind(self.et, c.attribute),
+                attribute_kind(self.et, first),
+            ]
+        )
+        self.params += [spec, f"$.{first}", f"$.{first}_hr"]
+        return "acs_cmp(?, data -> ?, data -> ?)"
+
+    def eq(self, col: str, value: str) -> str:
+        folded = value.casefold()
+        if "*" in folded:
+            self.params.append(_glob_escape(folded))
+            return f"{col} GLOB ?"
+        self.params.append(folded)
+        return f"{col} = ?"
+
+    def hot(self, c: Comparison, op: Op) -> str:
+        a = c.attribute
+        reference = a in HOT_REFERENCE and attribute_kind(self.et, a) == "reference"
+        cols = [f"h_{a}", f"h_{a}_id", f"h_{a}_hr"] if reference else [f"h_{a}"]
+        terms: list[str] = []
+        values = c.value if isinstance(c.value, tuple) else (c.value,)
+        for value in values:
+            for col in cols:
+                if op is Op.CONTAINS:
+                    self.params.append(value.casefold())
+                    terms.append(f"instr({col}, ?) > 0")
+                else:
+                    terms.append(self.eq(col, value))
+        if a in self.irregular:
+            terms.append(f"(h_{a} IS NULL AND {self.udf(c, op)})")
+        return "(" + " OR ".join(terms) + ")" if len(terms) > 1 else terms[0]
+
+    def dates(self, c: Comparison, op: Op) -> str | None:
+        """Native SQL for ordering a hot date by a date value, else None."""
+        a = c.attribute
+        if a not in HOT_DATES or attribute_kind(self.et, a) != "datetime":
+            return None
+        ts = _micros(c.value)
+        if ts is None:
+            return None
+        self.params.append(ts)
+        sql = f"h_{a}_ts {op.value} ?"
+        if a in self.irregular:
+            sql = f"({sql} OR (h_{a}_ts IS NULL AND {self.udf(c, op)}))"
+        return sql
+
+    def positive(self, c: Comparison, op: Op) -> str:
+        if op is Op.MATCHES:
+            compile_regex(c.value if isinstance(c.value, str) else "")
+        if op.is_ordering:
+            native = self.dates(c, op)
+            if native is not None:
+                return native
+        if c.attribute in HOT_ATTRIBUTES and op in (Op.EQ, Op.IN, Op.CONTAINS):
+            return self.hot(c, op)
+        return self.udf(c, op)
+
+    def comparison(self, c: Comparison) -> str:
+        if c.op.is_negative:
+            # NULL-free before NOT: a NULL would make the negation NULL (false) too.
+            return f"NOT IFNULL({self.positive(c, c.op.complement)}, 0)"
+        return self.positive(c, c.op)
+
+    def expr(self, node: Expr) -> str:
+        # Iterative post-order, like the evaluator: no recursion limit to hit.
+        out: list[str] = []
+        stack: list[tuple[Expr, bool]] = [(node, False)]
+        while stack:
+            n, done = stack.pop()
+            if isinstance(n, Comparison):
+                out.append(self.comparison(n))
+            elif not done:
+                stack.append((n, True))
+                stack.extend((child, False) for child in reversed(n.children))
+            else:
+                k = len(n.children)
+                parts = out[len(out) - k :]
+                del out[len(out) - k :]
+                joiner = " AND " if isinstance(n, And) else " OR "
+                out.append("(" + joiner.join(parts) + ")")
+        return out[0]
+
+
+def compile_where(
+    expr: Expr, entitytype: str | None, irregular: Iterable[str] = ()
+) -> tuple[str, list[Any]]:
+    """Compile ``expr`` to ``(sql, params)`` for the emulator's entity table.
+
+    ``irregular`` names the hot attributes for which some stored row has a
+    non-string value. An invalid ``matches`` regex raises QueryValidationError.
+    """
+    if not isinstance(expr, Comparison | And | Or):
+        raise TypeError(f"expected a query expression, not {type(expr).__name__}")
+    comp = _Compiler(entitytype, irregular)
+    sql = comp.expr(expr)
+    return sql, comp.params

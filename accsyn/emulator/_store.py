@@ -1,0 +1,328 @@
+"""The emulator's SQLite store: one entity table, JSON data plus indexed hot columns."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from accsyn.emulator._sql import compile_where, hot_columns, hot_values, register_functions
+from accsyn.query._ast import Expr
+
+__all__ = ["STATES", "Row", "Store", "new_id"]
+
+#: Result pools of protocol.md §5.4.
+STATES = ("active", "finished", "inactive", "archived")
+
+_HOT = hot_columns()
+# Hot columns worth an index: equality lookups (a wildcard at the start, or a
+# substring test, scans anyway). Every index costs bulk-insert time.
+_INDEXED = [
+    *("h_status", "h_code", "h_user_id", "h_user_hr", "h_source_id", "h_destination_id"),
+    *("h_parent_id", "h_entity_id", "h_target_id", "h_created_ts"),
+]
+
+
+def new_id() -> str:
+    """A fresh 24-hex entity id (MongoDB ObjectId style)."""
+    return os.urandom(12).hex()
+
+
+@dataclass
+class Row:
+    """One stored entity."""
+
+    seq: int
+    id: str
+    et: str
+    state: str
+    data: dict[str, Any]
+    t_next: float | None
+
+
+class Store:
+    """Entities of one workspace in SQLite (a file, or ``:memory:``).
+
+    Thread-safe through one lock: the server and in-process transports call it
+    from whatever thread they run on.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(
+            str(path) if path is not None else ":memory:",
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        register_functions(self.conn)
+        if path is not None:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=OFF")
+        hot = ", ".join(f"{c} {'INTEGER' if c.endswith('_ts') else 'TEXT'}" for c in _HOT)
+        self.conn.executescript(
+            f"""
+            CREATE TABLE IF NOT EXISTS entity (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                et TEXT NOT NULL,
+                state TEXT NOT NULL,
+                data TEXT NOT NULL,
+                t_next REAL,
+                {hot}
+            );
+            CREATE INDEX IF NOT EXISTS ix_et_state ON entity(et, state);
+            CREATE INDEX IF NOT EXISTS ix_t_next ON entity(t_next) WHERE t_next IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS irregular (et TEXT, attr TEXT, PRIMARY KEY (et, attr));
+            CREATE TABLE IF NOT EXISTS account (email TEXT PRIMARY KEY, api_key TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS setting (
+                scope TEXT, scope_id TEXT, name TEXT, value TEXT,
+                PRIMARY KEY (scope, scope_id, name)
+            );
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+            """
+        )
+        self._create_indexes()
+        self.irregular: dict[str, set[str]] = {}
+        for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
+            self.irregular.setdefault(et, set()).add(attr)
+
+    def close(self) -> None:
+        """Close the database."""
+        with self.lock:
+            self.conn.close()
+
+    # --- meta ----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A stored workspace-level value (seed, workspace id, …)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a workspace-level value."""
+        with self.lock:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- writes --------------------------------------------------------------------------
+
+    def _note_irregular(self, et: str, attrs: Iterable[str]) -> None:
+        known = self.irregular.setdefault(et, set())
+        for a in attrs:
+            if a not in known:
+                known.add(a)
+                self.conn.execute("INSERT OR IGNORE INTO irregular VALUES (?, ?)", (et, a))
+
+    def _params(
+        self, id_: str, et: str, state: str, data: Mapping[str, Any], t_next: float | None
+    ) -> list[Any]:
+        hot, irregular = hot_values(data)
+        if irregular:
+            self._note_irregular(et, irregular)
+        return [id_, et, state, json.dumps(data, separators=(",", ":")), t_next, *hot]
+
+    def insert(
+        self,
+        et: str,
+        data: dict[str, Any],
+        state: str = "active",
+        t_next: float | None = None,
+    ) -> Row:
+        """Store a new entity; ``data["id"]`` is assigned when missing."""
+        self.insert_many(et, [data], state=state, t_next=t_next)
+        row = self.get(data["id"])
+        assert row is not None
+        return row
+
+    def insert_many(
+        self,
+        et: str,
+        rows: Sequence[dict[str, Any]],
+        state: str = "active",
+        t_next: float | None = None,
+    ) -> None:
+        """Bulk insert (one transaction)."""
+        cols = ["id", "et", "state", "data", "t_next", *_HOT]
+        sql = f"INSERT INTO entity ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        with self.lock:
+            self.conn.execute("BEGIN")
+            try:
+                params = []
+                for data in rows:
+                    data.setdefault("id", new_id())
+                    params.append(self._params(data["id"], et, state, data, t_next))
+                self.conn.executemany(sql, params)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def insert_rows(self, rows: Iterable[tuple[str, dict[str, Any], str]]) -> int:
+        """Bulk insert ``(et, data, state)`` tuples of mixed types; returns the count.
+
+        Large loads drop the hot-column indexes and rebuild them afterwards (one
+        sort per index beats 100,000 random B-tree inserts), then refresh the
+        planner's statistics.
+        """
+        cols = ["id", "et", "state", "data", "t_next", *_HOT]
+        sql = f"INSERT INTO entity ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        params = []
+        for et, data, state in rows:
+            data.setdefault("id", new_id())
+            params.append(self._params(data["id"], et, state, data, None))
+        bulk = len(params) > 5000
+        with self.lock:
+            if bulk:
+                for col in _INDEXED:
+                    self.conn.execute(f"DROP INDEX IF EXISTS ix_{col}")
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.executemany(sql, params)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                if bulk:
+                    self._create_indexes()
+            if bulk:
+                self.conn.execute("ANALYZE")
+        return len(params)
+
+    def _create_indexes(self) -> None:
+        for col in _INDEXED:
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS ix_{col} ON entity(et, state, {col})")
+
+    def update(
+        self,
+        row: Row,
+        *,
+        state: str | None = None,
+        t_next: float | bool | None = False,
+    ) -> None:
+        """Write back ``row.data`` (and optionally a new state / next tick)."""
+        if state is not None:
+            row.state = state
+        if t_next is not False:
+            row.t_next = None if t_next is None or t_next is True else float(t_next)
+        params = self._params(row.id, row.et, row.state, row.data, row.t_next)
+        sets = ", ".join(f"{c}=?" for c in ["et", "state", "data", "t_next", *_HOT])
+        with self.lock:
+            self.conn.execute(f"UPDATE entity SET {sets} WHERE id=?", [*params[1:], row.id])
+
+    def delete(self, id_: str) -> None:
+        """Remove an entity for good."""
+        with self.lock:
+            self.conn.execute("DELETE FROM entity WHERE id=?", (id_,))
+
+    # --- reads ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(r: Sequence[Any]) -> Row:
+        return Row(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+
+    def get(self, id_: str) -> Row | None:
+        """The entity with this id, in any state."""
+        r = self.conn.execute(
+            "SELECT seq, id, et, state, data, t_next FROM entity WHERE id=?", (id_,)
+        ).fetchone()
+        return None if r is None else self._row(r)
+
+    def select(
+        self,
+        ets: Sequence[str],
+        *,
+        where: Expr | None = None,
+        entitytype: str | None = None,
+        states: Sequence[str] | None = ("active",),
+        extra: tuple[str, Sequence[Any]] | None = None,
+        limit: int | None = None,
+        skip: int = 0,
+    ) -> list[Row]:
+        """Entities of the given types matching ``where`` (compiled to SQL)."""
+        clauses = [f"et IN ({', '.join('?' * len(ets))})"]
+        params: list[Any] = list(ets)
+        if states is not None:
+            clauses.append(f"state IN ({', '.join('?' * len(states))})")
+            params += list(states)
+        if where is not None:
+            irregular: set[str] = set()
+            for et in ets:
+                irregular |= self.irregular.get(et, set())
+            sql, p = compile_where(where, entitytype or (ets[0] if ets else None), irregular)
+            clauses.append(sql)
+            params += p
+        if extra is not None:
+            clauses.append(extra[0])
+            params += list(extra[1])
+        sql = (
+            "SELECT seq, id, et, state, data, t_next FROM entity WHERE "
+            + " AND ".join(clauses)
+            + " ORDER BY seq"
+        )
+        if limit is not None or skip:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit if limit is not None else -1, skip]
+        with self.lock:
+            return [self._row(r) for r in self.conn.execute(sql, params)]
+
+    def iter_all(self, et: str) -> Iterator[Row]:
+        """Every entity of one type, in any state (for Python-side scans)."""
+        for r in self.conn.execute(
+            "SELECT seq, id, et, state, data, t_next FROM entity WHERE et=? ORDER BY seq", (et,)
+        ):
+            yield self._row(r)
+
+    def due(self, now: float) -> list[Row]:
+        """Entities whose lifecycle has a transition at or before ``now``."""
+        with self.lock:
+            return [
+                self._row(r)
+                for r in self.conn.execute(
+                    "SELECT seq, id, et, state, data, t_next FROM entity "
+                    "WHERE t_next IS NOT NULL AND t_next <= ? ORDER BY t_next",
+                    (now,),
+                )
+            ]
+
+    # --- accounts and settings -----------------------------------------------------------
+
+    def set_account(self, email: str, api_key: str) -> None:
+        """Store the API key of an account (keys outlive the user entity)."""
+        with self.lock:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO account VALUES (?, ?)", (email.casefold(), api_key)
+            )
+
+    def api_key(self, email: str) -> str | None:
+        """The API key of an account, if any."""
+        r = self.conn.execute(
+            "SELECT api_key FROM account WHERE email=?", (email.casefold(),)
+        ).fetchone()
+        return None if r is None else str(r[0])
+
+    def settings(self, scope: str, scope_id: str) -> dict[str, str]:
+        """Every setting of one scope."""
+        return {
+            str(n): str(v)
+            for n, v in self.conn.execute(
+                "SELECT name, value FROM setting WHERE scope=? AND scope_id=?", (scope, scope_id)
+            )
+        }
+
+    def set_setting(self, scope: str, scope_id: str, name: str, value: str | None) -> None:
+        """Set (or with None, delete) a setting."""
+        with self.lock:
+            if value is None:
+                self.conn.execute(
+                    "DELETE FROM setting WHERE scope=? AND scope_id=? AND name=?",
+                    (scope, scope_id, name),
+                )
+            else:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO setting VALUES (?, ?, ?, ?)",
+                    (scope, scope_id, name, value),
+                )

@@ -1,0 +1,177 @@
+"""``LocalWorkspace``: an emulated workspace in this process, for tests and demos."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator._backend import Backend
+from accsyn.emulator._clock import Clock
+from accsyn.emulator._faults import Faults
+from accsyn.emulator._seed import ROLE_USERS, seed_workspace
+from accsyn.emulator._store import Store
+from accsyn.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
+
+if TYPE_CHECKING:
+    from accsyn.session import AsyncSession, Session
+
+__all__ = ["LocalWorkspace", "open_backend"]
+
+#: The base URL sessions use to reach an in-process workspace (never resolved).
+IN_PROCESS_URL = "http://accsyn-emulator.invalid"
+
+
+def open_backend(
+    db: str | os.PathLike[str] | None,
+    *,
+    seed: str | None,
+    files_root: Path,
+    clock: Clock | None = None,
+    faults: Faults | None = None,
+    transfers: int = 300,
+    workspace: str = "demo",
+) -> tuple[Backend, dict[str, str], dict[str, str]]:
+    """Open (and seed, if new) a workspace; returns the backend, role keys and role users."""
+    store = Store(db)
+    backend = Backend(store, files_root=files_root, clock=clock, faults=faults, workspace=workspace)
+    if store.get_meta("workspace") is None:
+        keys = seed_workspace(backend, seed, transfers=transfers)
+    else:
+        keys = {role: store.api_key(email) or "" for role, email in ROLE_USERS.items()}
+    return backend, keys, dict(ROLE_USERS)
+
+
+class LocalWorkspace:
+    """A wire-compatible emulated accsyn workspace running in this process.
+
+    >>> with LocalWorkspace(seed="demo") as ws:           # doctest: +SKIP
+    ...     session = ws.session(role="admin")
+    ...     session.find("transfer WHERE status=running")
+
+    Args:
+        seed: ``"demo"`` (default) for a realistic demo workspace; ``None`` for only
+            the defaults every workspace has and one user per role.
+        path: keep the SQLite database in this file (default: in memory). Reopening
+            an existing file keeps its data.
+        files_root: directory holding the volumes' files (default: ``<path>.files``
+            when ``path`` is given, else a temporary directory removed on close).
+        clock: the simulated clock (default: a manual clock at the current time).
+        faults: fault injection settings (default: none).
+        transfers: how many transfers the demo seed creates.
+
+    Attributes:
+        clock: advance it (``ws.clock.advance(10)``) to move job lifecycles on.
+        faults: inject 429s, 5xx, latency and dropped connections.
+        backend: the protocol core shared with ``accsyn.emulator.serve``.
+    """
+
+    def __init__(
+        self,
+        seed: str | None = "demo",
+        path: str | os.PathLike[str] | None = None,
+        *,
+        files_root: str | os.PathLike[str] | None = None,
+        clock: Clock | None = None,
+        faults: Faults | None = None,
+        transfers: int = 300,
+    ) -> None:
+        self._tmp: str | None = None
+        if files_root is None and path is not None:
+            # A kept database keeps its files next to it, so reopening finds both.
+            files_root = Path(str(path) + ".files")
+        if files_root is None:
+            self._tmp = tempfile.mkdtemp(prefix="accsyn-ws-")
+            files_root = self._tmp
+        self.clock = clock or Clock()
+        self.faults = faults or Faults()
+        self.backend, self._keys, self._users = open_backend(
+            path,
+            seed=seed,
+            files_root=Path(files_root),
+            clock=self.clock,
+            faults=self.faults,
+            transfers=transfers,
+        )
+        self.files_root = Path(files_root)
+        self._sessions: list[Any] = []
+
+    @property
+    def workspace(self) -> str:
+        """The workspace code (``demo``)."""
+        return self.backend.code
+
+    def credentials(self, role: str = "admin") -> tuple[str, str, str]:
+        """``(workspace, username, api_key)`` of the seeded user of ``role``."""
+        if role not in self._keys:
+            raise ValueError(f"no seeded user with role {role!r} (admin, employee, standard)")
+        return self.backend.code, self._users[role], self._keys[role]
+
+    def transport(self) -> EmulatorTransport:
+        """A sync httpx transport answering from this workspace."""
+        return EmulatorTransport(self.backend)
+
+    def async_transport(self) -> AsyncEmulatorTransport:
+        """An async httpx transport answering from this workspace."""
+        return AsyncEmulatorTransport(self.backend)
+
+    def session(self, role: str = "admin", **kwargs: Any) -> Session:
+        """An ``accsyn.Session`` logged in as the seeded user of ``role``."""
+        from accsyn.session import Session
+
+        workspace, username, api_key = self.credentials(role)
+        kwargs.setdefault("rate_limit", None)
+        s = Session(
+            workspace=workspace,
+            username=username,
+            api_key=api_key,
+            base_url=IN_PROCESS_URL,
+            transport=self.transport(),
+            **kwargs,
+        )
+        self._sessions.append(s)
+        return s
+
+    def async_session(self, role: str = "admin", **kwargs: Any) -> AsyncSession:
+        """An ``accsyn.AsyncSession`` as the seeded user of ``role`` (log in: ``async with``)."""
+        from accsyn.session import AsyncSession
+
+        workspace, username, api_key = self.credentials(role)
+        kwargs.setdefault("rate_limit", None)
+        return AsyncSession(
+            workspace=workspace,
+            username=username,
+            api_key=api_key,
+            base_url=IN_PROCESS_URL,
+            transport=self.async_transport(),
+            **kwargs,
+        )
+
+    def close(self) -> None:
+        """Close sessions made here, the database, and remove temporary files."""
+        for s in self._sessions:
+            close = getattr(s, "close", None)
+            if callable(close):
+                close()
+        self._sessions.clear()
+        self.backend.store.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __enter__(self) -> LocalWorkspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LocalWorkspace(workspace={self.backend.code!r}, clock={self.clock!r})"

@@ -1,0 +1,70 @@
+"""pytest plugin (entry point ``pytest11: accsyn``): fixtures for testing accsyn integrations.
+
+Installed with the package, so any test suite can use them without imports::
+
+    def test_my_sync_job(accsyn_session):
+        jobs = accsyn_session.find("transfer WHERE status=running")
+        ...
+
+    async def test_async(accsyn_async_session):
+        users = await accsyn_async_session.find("user")
+
+Each test gets a fresh, seeded, in-process emulated workspace (no network, no
+credentials). Seeded API keys are deterministic and for local use only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from accsyn.emulator import LocalWorkspace
+
+__all__ = ["accsyn_async_session", "accsyn_session", "accsyn_workspace"]
+
+
+@pytest.fixture
+def accsyn_workspace() -> Iterator[LocalWorkspace]:
+    """A fresh in-process emulated workspace seeded with the ``demo`` data.
+
+    The workspace (code ``demo``) has the default queues, sites and volume, one
+    user per role (``admin@example.com``, ``employee@example.com``,
+    ``standard@example.com``), shared folders with ACLs, real files on disk and a
+    few hundred transfers and deliveries. Move simulated time on with
+    ``accsyn_workspace.clock.advance(seconds)``; inject failures through
+    ``accsyn_workspace.faults``. Closed (and its files removed) after the test.
+    """
+    from accsyn.emulator import LocalWorkspace
+
+    with LocalWorkspace(seed="demo") as ws:
+        yield ws
+
+
+@pytest.fixture
+def accsyn_session(accsyn_workspace: LocalWorkspace) -> Iterator[Any]:
+    """An ``accsyn.Session`` logged in as the admin of :func:`accsyn_workspace`.
+
+    For another role, call ``accsyn_workspace.session(role="standard")``.
+    """
+    session = accsyn_workspace.session(role="admin")
+    try:
+        yield session
+    finally:
+        close = getattr(session, "close", None)
+        if callable(close):
+            close()
+
+
+@pytest.fixture
+async def accsyn_async_session(accsyn_workspace: LocalWorkspace) -> AsyncIterator[Any]:
+    """An ``accsyn.AsyncSession`` logged in as the admin of :func:`accsyn_workspace`.
+
+    Needs an asyncio test runner (e.g. pytest-asyncio). For another role, use
+    ``async with accsyn_workspace.async_session(role="standard") as s:``.
+    """
+    session = accsyn_workspace.async_session(role="admin")
+    async with session as s:
+        yield s

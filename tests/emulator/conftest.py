@@ -1,0 +1,77 @@
+"""Shared fixtures: an emulator served over HTTP on 127.0.0.1 in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from accsyn.emulator import Backend, Clock, create_app, open_backend
+
+
+@dataclass
+class Served:
+    backend: Backend
+    host: str
+    port: int
+    keys: dict[str, str]
+    users: dict[str, str]
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def run_server(port: int, files_root: Path) -> Iterator[Served]:
+    backend, keys, users = open_backend(
+        None, seed="demo", files_root=files_root, clock=Clock(realtime=True), transfers=60
+    )
+    config = uvicorn.Config(
+        create_app(backend), host="127.0.0.1", port=port, log_level="error", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "the emulator server did not start"
+    try:
+        yield Served(backend, "127.0.0.1", port, keys, users)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        backend.store.close()
+
+
+@pytest.fixture(scope="module")
+def dev_server() -> Iterator[Served]:
+    """The emulator on 127.0.0.1:8181, where the official client's AS_DEV mode talks."""
+    for _ in range(100):
+        if _free(8181):
+            break
+        time.sleep(0.1)  # another test run may still hold the port
+    with tempfile.TemporaryDirectory() as d:
+        yield from run_server(8181, Path(d))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Served]:
+    """The emulator on a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as d:
+        yield from run_server(port, Path(d))
