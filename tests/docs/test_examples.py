@@ -1,4 +1,4 @@
-"""Every ```python block in docs/*.md runs, so the documentation cannot rot.
+"""Every ```python block in docs/*.md and README.md runs, so the documentation cannot rot.
 
 Fence convention for docs/*.md:
 
@@ -36,7 +36,8 @@ def _blocks(page: Path) -> list[tuple[int, str]]:
     return blocks
 
 
-PAGES = sorted(p for p in DOCS.rglob("*.md") if _blocks(p))
+README = DOCS.parent / "README.md"
+PAGES = sorted(p for p in [*DOCS.rglob("*.md"), README] if _blocks(p))
 
 
 def test_the_docs_have_runnable_examples() -> None:
@@ -47,14 +48,18 @@ def test_the_docs_have_runnable_examples() -> None:
 def test_every_fence_follows_the_convention() -> None:
     # A typo such as ```pyhton would silently turn an example into untested text.
     allowed = {"python", "py", "console", "text", "yaml"}
-    for page in DOCS.rglob("*.md"):
+    allowed_readme = allowed | {"bash"}
+    for page in [*DOCS.rglob("*.md"), README]:
         text = page.read_text(encoding="utf-8")
         for match in _FENCE.finditer(text):
             info = match.group("info").strip().split(" ")[0]
-            assert info in allowed, f"{page.name}: unexpected fence ```{info}"
+            ok = allowed_readme if page == README else allowed
+            assert info in ok, f"{page.name}: unexpected fence ```{info}"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+@pytest.mark.parametrize(
+    "page", PAGES, ids=[p.name if p == README else str(p.relative_to(DOCS)) for p in PAGES]
+)
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("ACCSYN_") or key == "AS_DEV":
