@@ -4,6 +4,9 @@ The public API is small and flat: sessions, the error tree, and the subpackages
 ``accsyn.query`` (the query language) and ``accsyn.models`` (entity models).
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from accsyn._exceptions import (
     AccsynError,
     APIError,
@@ -28,9 +31,35 @@ from accsyn._exceptions import (
     UnselectedAttributeError,
     ValidationError,
 )
-from accsyn._http import RateLimit, RetryPolicy
 from accsyn._version import __version__
-from accsyn.session import AsyncSession, Session
+
+if TYPE_CHECKING:
+    from accsyn._http import RateLimit, RetryPolicy
+    from accsyn.session import AsyncSession, Session
+
+# Sessions pull in httpx, pydantic and every model; loading them on first use keeps
+# `import accsyn.query` (the CLI's lint, CI checks) fast.
+_LAZY = {
+    "AsyncSession": "accsyn.session",
+    "Session": "accsyn.session",
+    "RateLimit": "accsyn._http",
+    "RetryPolicy": "accsyn._http",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'accsyn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    value.__module__ = "accsyn"
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "APIError",
@@ -64,6 +93,8 @@ __all__ = [
 
 # Public objects report the public module they are reached through.
 for _name in __all__:
+    if _name in _LAZY:
+        continue
     _obj = globals()[_name]
     if hasattr(_obj, "__module__") and _name != "__version__":
         _obj.__module__ = "accsyn"
