@@ -487,8 +487,33 @@ def _parse_uncached(text: str) -> Query:
         raise QuerySyntaxError(f"invalid query ({type(exc).__name__})", text, 0) from None
     except RecursionError:  # pragma: no cover - defensive
         _fail("query too complex", text, 0)
+    # AND inside OR (and vice versa) renders with parentheses even where the text
+    # relied on precedence, so check the rendered depth too: every query that parses
+    # must render. Each "(" adds at most two group levels, so only deep texts pay.
+    if result.where is not None and text.count("(") * 2 + 1 > MAX_DEPTH:
+        _check_group_depth(result.where, text)
     object.__setattr__(result, "source", text)
     return result
+
+
+def _check_group_depth(expr: Expr, text: str) -> None:
+    """Raise if rendering ``expr`` would need more than MAX_DEPTH parentheses."""
+    stack: list[tuple[Expr, int]] = [(expr, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Comparison):
+            continue
+        if depth > MAX_DEPTH:
+            first: Expr = node
+            while not isinstance(first, Comparison):
+                first = first.children[0]
+            _fail(
+                f"expression nested more than {MAX_DEPTH} levels deep (an AND group "
+                "inside an OR group, or the reverse, counts as a level)",
+                text,
+                first.attribute_pos or 0,
+            )
+        stack.extend((child, depth + 1) for child in node.children)
 
 
 _parse_cached = functools.lru_cache(maxsize=CACHE_SIZE)(_parse_uncached)

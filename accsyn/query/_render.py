@@ -63,11 +63,12 @@ def _render_comparison(c: Comparison) -> str:
 
 
 def _render_expr(expr: Expr, depth: int = 0) -> str:
-    # Recursion is bounded: past MAX_DEPTH groups we raise (the parser would refuse
-    # the result anyway), long before Python's recursion limit.
+    # ``depth`` is the number of parentheses around ``expr``. Recursion is bounded:
+    # past MAX_DEPTH we raise (the parser would refuse the result), long before
+    # Python's recursion limit.
     if isinstance(expr, Comparison):
         return _render_comparison(expr)
-    if depth >= MAX_DEPTH:
+    if depth > MAX_DEPTH:
         raise QueryRenderError(
             f"cannot render an expression nested more than {MAX_DEPTH} parentheses deep"
         )

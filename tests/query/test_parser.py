@@ -258,6 +258,16 @@ class TestErrors:
         assert e.column == 65
         assert "64" in str(e)
 
+    def test_precedence_groups_count_toward_the_nesting_limit(self) -> None:
+        # 34 explicit parentheses, but each level holds an AND inside an OR, which
+        # renders with parentheses of its own: 68 levels would not render.
+        text = "(a=1 AND " * 34 + "b=2" + ") OR c=3" * 34
+        e = err(text)
+        assert "levels deep" in str(e)
+        ok = "(a=1 AND " * 31 + "b=2" + ") OR c=3" * 31
+        q = parse(ok)
+        assert parse(render(q)) == q
+
     def test_an_earlier_error_wins_over_the_nesting_limit(self) -> None:
         e = err("a=1 b=2 AND " + "(" * 100)
         assert e.column == 5
