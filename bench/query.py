@@ -29,7 +29,8 @@ from pathlib import Path
 
 from lark import Lark
 
-from accsyn.query import parse, render
+from accsyn._exceptions import QueryValidationError
+from accsyn.query import parse, render, validate
 from accsyn.query._parser import _get_parser, _parse_uncached, grammar_text
 
 SHORT = "Transfer WHERE status=failed"
@@ -113,6 +114,14 @@ def run(quick: bool = False) -> dict[str, object]:
                 lambda t=text: lark_default.parse(t), min_time=min_time, repeats=repeats
             )
         row["accsyn_render"] = rate(lambda q=query: render(q), min_time=min_time, repeats=repeats)
+        try:
+            validate(query)
+        except QueryValidationError:
+            pass  # the generated query uses made-up attribute names
+        else:
+            row["accsyn_validate"] = rate(
+                lambda q=query: validate(q), min_time=min_time, repeats=repeats
+            )
         rows.append(row)
     return {"python": sys.version.split()[0], "rows": rows}
 
@@ -120,8 +129,8 @@ def run(quick: bool = False) -> dict[str, object]:
 def table(result: dict[str, object]) -> str:
     lines = [
         "| query | accsyn parse/s | lark LALR inline/s | lark LALR tree/s | lark default/s "
-        "| regex floor/s | accsyn ÷ lark inline | accsyn ÷ floor | render/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| regex floor/s | accsyn ÷ lark inline | accsyn ÷ floor | render/s | validate/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:  # type: ignore[attr-defined]
         ours, inline, floor = row["accsyn_parse"], row["lark_lalr_inline"], row["regex_floor"]
@@ -131,7 +140,9 @@ def table(result: dict[str, object]) -> str:
             f"| {row['lark_lalr']:,.0f} | "
             + (f"{default:,.0f}" if default else "–")
             + f" | {floor:,.0f} | {ours / inline:.2f}x | {ours / floor:.3f}x "
-            f"| {row['accsyn_render']:,.0f} |"
+            f"| {row['accsyn_render']:,.0f} | "
+            + (f"{row['accsyn_validate']:,.0f}" if "accsyn_validate" in row else "–")
+            + " |"
         )
     return "\n".join(lines)
 
