@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import gzip
 import hmac
 import json
@@ -20,7 +21,7 @@ import threading
 import uuid
 import zlib
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,31 @@ def _str(value: Any, name: str) -> str:
     return value.strip()
 
 
+#: ``<entitytype>/<operation>`` operations: the HTTP method and the Backend method.
+_OPERATIONS = {
+    "find": ("GET", "op_find"),
+    "create": ("POST", "op_create"),
+    "edit": ("PUT", "op_edit"),
+    "delete": ("DELETE", "op_delete"),
+    "deactivate": ("DELETE", "op_deactivate"),
+    "activate": ("POST", "op_activate"),
+    "offline": ("DELETE", "op_deactivate"),
+    "online": ("POST", "op_activate"),
+    "report": ("GET", "op_report"),
+    "metrics": ("GET", "op_metrics"),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _unquote_cached(text: str) -> str:
+    return unquote(text)
+
+
+def _unquote(text: str) -> str:
+    # Clients poll with the same envelope over and over; decoding is pure.
+    return _unquote_cached(text) if len(text) <= 4096 else unquote(text)
+
+
 def _codeify(name: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "_", name.strip().lower()).strip("_") or "x"
 
@@ -150,6 +176,11 @@ class Backend:
         self.code = store.get_meta("workspace") or workspace
         self.lock = threading.RLock()
         self.logs: deque[dict[str, Any]] = deque(maxlen=1000)
+        # (Authorization, workspace header) -> (store generation, user id): a caller
+        # that authenticated successfully is the same user until any data changes.
+        self._auth_cache: dict[tuple[str, str], tuple[int, str]] = {}
+        # (store generation, earliest t_next): no transition is due before it.
+        self._next_due: tuple[int, float | None] | None = None
 
     # --- HTTP entry point -----------------------------------------------------------------
 
@@ -252,14 +283,14 @@ class Backend:
             raise ApiError(405, f"Method {method} not allowed.")
         text: str
         if method in ("GET", "DELETE") and raw_query:
-            text = unquote(raw_query)
+            text = _unquote(raw_query)
         elif body:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError:
                 raise ApiError(400, "The request body is not UTF-8 JSON.") from None
         elif raw_query:
-            text = unquote(raw_query)
+            text = _unquote(raw_query)
         else:
             raise ApiError(400, "Missing event envelope.")
         env = self._json(text, "envelope")
@@ -308,6 +339,20 @@ class Backend:
 
     def _authenticate(self, hdrs: Mapping[str, str]) -> Row:
         auth = hdrs.get("authorization", "")
+        ws = hdrs.get("x-accsyn-workspace", "")
+        generation = self.store.generation
+        hit = self._auth_cache.get((auth, ws))
+        if hit is not None and hit[0] == generation:
+            row = self.store.get(hit[1])
+            if row is not None:
+                return row
+        user = self._authenticate_uncached(auth, ws)
+        if len(self._auth_cache) >= 256:
+            self._auth_cache.clear()
+        self._auth_cache[(auth, ws)] = (generation, user.id)
+        return user
+
+    def _authenticate_uncached(self, auth: str, ws: str) -> Row:
         scheme, _, cred = auth.strip().partition(" ")
         if scheme.lower() != "basic" or ":" not in cred:
             raise ApiError(401, "Authentication required (basic <b64 user>:<b64 API key>).")
@@ -317,7 +362,6 @@ class Backend:
             key = base64.b64decode(k64, validate=True).decode("utf-8").strip()
         except (binascii.Error, ValueError):
             raise ApiError(401, "Malformed Authorization header.") from None
-        ws = hdrs.get("x-accsyn-workspace", "")
         if ws.strip().casefold() != self.code.casefold():
             raise ApiError(401, "Unknown workspace.")
         expected = self.store.api_key(username)
@@ -497,8 +541,12 @@ class Backend:
     def tick(self) -> None:
         """Apply every job transition due at the clock's current time."""
         now = self.clock.time()
+        nd = self._next_due
+        if nd is not None and nd[0] == self.store.generation and (nd[1] is None or now < nd[1]):
+            return  # nothing due yet, and no write since the earliest t_next was read
         for row in self.store.due(now):
             self._advance(row, now)
+        self._next_due = (self.store.generation, self.store.next_due())
 
     def _advance(self, row: Row, now: float) -> None:
         d = row.data
@@ -606,22 +654,12 @@ class Backend:
         et = canonical(name)
         if et is None:
             raise ApiError(404, f"Unknown entity type '{name[:100]}'.")
-        handler = {
-            "find": ("GET", self.op_find),
-            "create": ("POST", self.op_create),
-            "edit": ("PUT", self.op_edit),
-            "delete": ("DELETE", self.op_delete),
-            "deactivate": ("DELETE", self.op_deactivate),
-            "activate": ("POST", self.op_activate),
-            "offline": ("DELETE", self.op_deactivate),
-            "online": ("POST", self.op_activate),
-            "report": ("GET", self.op_report),
-            "metrics": ("GET", self.op_metrics),
-        }.get(op)
+        handler = _OPERATIONS.get(op)
         if handler is None:
             raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
-        want, fn = handler
+        want, fn_name = handler
         self._method(method, (want,) if want != "PUT" else ("PUT", "POST"))
+        fn: Callable[[Ctx, str, str, Any], dict[str, Any]] = getattr(self, fn_name)
         return fn(ctx, et, name.strip().lower(), data)
 
     @staticmethod

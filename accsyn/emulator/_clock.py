@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import datetime, timezone
 
 __all__ = ["Clock"]
+
+
+@functools.lru_cache(maxsize=64)
+def _stamp(dt: datetime) -> str:
+    # strftime is the costly part of a stamp, and a busy server stamps the same
+    # second over and over (every request is logged).
+    return dt.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class Clock:
@@ -57,7 +65,7 @@ class Clock:
     def stamp(self, ts: float | None = None) -> str:
         """The wire date format ``YYYY-MM-DDTHH:MM:SS`` (UTC) of ``ts`` or now."""
         t = self.time() if ts is None else ts
-        return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        return _stamp(datetime.fromtimestamp(t, tz=timezone.utc).replace(microsecond=0))
 
     def __repr__(self) -> str:
         return f"Clock({self.stamp()!r}, realtime={self.realtime})"

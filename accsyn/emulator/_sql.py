@@ -235,6 +235,25 @@ def compile_where(
     """
     if not isinstance(expr, Comparison | And | Or):
         raise TypeError(f"expected a query expression, not {type(expr).__name__}")
+    try:
+        sql, params = _compile_cached(expr, entitytype, frozenset(irregular))
+    except RecursionError:
+        # Hashing a very deep tree recurses; compile it without the cache.
+        return _compile(expr, entitytype, irregular)
+    return sql, list(params)
+
+
+def _compile(expr: Expr, entitytype: str | None, irregular: Iterable[str]) -> tuple[str, list[Any]]:
     comp = _Compiler(entitytype, irregular)
     sql = comp.expr(expr)
     return sql, comp.params
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile_cached(
+    expr: Expr, entitytype: str | None, irregular: frozenset[str]
+) -> tuple[str, tuple[Any, ...]]:
+    # The AST is immutable and compiling is a pure function of these arguments, so
+    # repeated queries (polling, paging) skip the compiler. Errors are not cached.
+    sql, params = _compile(expr, entitytype, irregular)
+    return sql, tuple(params)

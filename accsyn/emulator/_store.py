@@ -90,6 +90,16 @@ class Store:
         for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
             self.irregular.setdefault(et, set()).add(attr)
 
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever any row of the database changes.
+
+        SQLite's count of rows inserted, updated or deleted on this connection: it
+        also sees writes made through :attr:`conn` directly. Caches of values
+        derived from the data stay valid while it is unchanged.
+        """
+        return self.conn.total_changes
+
     def close(self) -> None:
         """Close the database."""
         with self.lock:
@@ -287,6 +297,14 @@ class Store:
                     (now,),
                 )
             ]
+
+    def next_due(self) -> float | None:
+        """The earliest pending lifecycle transition time, if any."""
+        with self.lock:
+            r = self.conn.execute(
+                "SELECT MIN(t_next) FROM entity WHERE t_next IS NOT NULL"
+            ).fetchone()
+        return None if r is None or r[0] is None else float(r[0])
 
     # --- accounts and settings -----------------------------------------------------------
 
