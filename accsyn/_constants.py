@@ -57,7 +57,7 @@ DEFAULT_TIMEOUT: Final = 120.0
 
 #: The edge accepts at most 100 concurrent connections per IP; stay well below.
 MAX_CONNECTIONS: Final = 50
-MAX_KEEPALIVE_CONNECTIONS: Final = 20
+MAX_KEEPALIVE_CONNECTIONS: Final = 50
 
 # --- Retries ------------------------------------------------------------------------------------
 

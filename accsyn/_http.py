@@ -9,15 +9,20 @@ async drivers only perform them, so the policy is written once.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import random
 import re
+import ssl
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
+import httpcore
 import httpx
 
 from accsyn import _constants as const
@@ -39,6 +44,7 @@ from accsyn._wire import (
 
 __all__ = [
     "AsyncDriver",
+    "AsyncioBackend",
     "Clock",
     "RateLimit",
     "Redactor",
@@ -67,7 +73,11 @@ class _HideEventQueries(logging.Filter):
 
 def _hide_query(arg: object) -> object:
     if isinstance(arg, httpx.URL) and arg.query and arg.path.endswith(const.EVENT_URI):
-        return f"{arg.copy_with(query=None)}?{const.REDACTED}"
+        if arg.fragment:
+            return f"{arg.copy_with(query=None)}?{const.REDACTED}"
+        # A normalised URL's first "?" starts its query (a "?" in a path is %3F), and
+        # cutting there spares httpx re-parsing the whole envelope per log line.
+        return f"{str(arg).partition('?')[0]}?{const.REDACTED}"
     return arg
 
 
@@ -459,6 +469,54 @@ def _headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(pairs)
 
 
+#: What :func:`accsyn._wire._quote_json` writes: httpx would leave every character as is.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~/%-]*")
+
+
+class _URLCache:
+    """Builds the :class:`httpx.URL` of each request without re-parsing the envelope.
+
+    An event GET carries its whole envelope in the query string; httpx validates and
+    re-quotes every character of it in Python (about a tenth of an asyncio request's
+    client time). The endpoint part is parsed once by httpx; a query made only of
+    characters httpx keeps unchanged is then attached as it is. Anything else, or an
+    httpx whose URL differs from what this expects, goes the ordinary way.
+    """
+
+    def __init__(self) -> None:
+        self._bases: dict[str, httpx.URL] = {}
+        self.enabled = self._self_check()
+
+    def url(self, text: str) -> httpx.URL | str:
+        if not self.enabled:
+            return text
+        base, sep, query = text.partition("?")
+        if not sep or not _PLAIN_QUERY.fullmatch(query):
+            return text
+        parsed = self._bases.get(base)
+        if parsed is None:
+            parsed = httpx.URL(base)
+            if parsed.query or parsed.fragment or len(self._bases) > 16:
+                return text
+            self._bases[base] = parsed
+        return self._with_query(parsed, query)
+
+    @staticmethod
+    def _with_query(base: httpx.URL, query: str) -> httpx.URL:
+        url = httpx.URL.__new__(httpx.URL)
+        url._uri_reference = base._uri_reference._replace(query=query)
+        return url
+
+    def _self_check(self) -> bool:
+        sample = "http://127.0.0.1:8181/api/v3/event?%7B%22a%22%3A%20%22b%2F~-_.%22%7D"
+        try:
+            fast = self._with_query(httpx.URL(sample.split("?")[0]), sample.split("?")[1])
+            slow = httpx.URL(sample)
+            return fast == slow and fast.raw_path == slow.raw_path and str(fast) == str(slow)
+        except Exception:  # any surprise: use the ordinary path
+            return False
+
+
 class SyncDriver:
     """Performs :func:`transmit` actions with a pooled :class:`httpx.Client`."""
 
@@ -466,12 +524,16 @@ class SyncDriver:
         self.client = client
         self.clock = clock
         self.redact = redact
+        self._urls = _URLCache()
 
     def perform(self, req: HttpRequest) -> Outcome:
         """Send one request; transport failures become a :class:`Failure`."""
         try:
             r = self.client.request(
-                req.method, req.url, headers=_headers(req.headers), content=req.content
+                req.method,
+                self._urls.url(req.url),
+                headers=_headers(req.headers),
+                content=req.content,
             )
             return Response(r.status_code, tuple(r.headers.multi_items()), r.content)
         except httpx.HTTPError as exc:
@@ -498,12 +560,16 @@ class AsyncDriver:
         self.client = client
         self.clock = clock
         self.redact = redact
+        self._urls = _URLCache()
 
     async def perform(self, req: HttpRequest) -> Outcome:
         """Send one request; transport failures become a :class:`Failure`."""
         try:
             r = await self.client.request(
-                req.method, req.url, headers=_headers(req.headers), content=req.content
+                req.method,
+                self._urls.url(req.url),
+                headers=_headers(req.headers),
+                content=req.content,
             )
             return Response(r.status_code, tuple(r.headers.multi_items()), r.content)
         except httpx.HTTPError as exc:
@@ -521,3 +587,360 @@ class AsyncDriver:
                     action = flow.send(await self.perform(action.request))
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------------------
+# A lean asyncio transport for AsyncSession
+# --------------------------------------------------------------------------------------
+
+#: Stop reading from the socket while this much is buffered and not yet consumed.
+_READ_HIGH_WATER = 256 * 1024
+
+
+def _silence_sniffio_lookups() -> None:
+    """Make httpcore's per-lock ``import sniffio`` cheap when sniffio is not installed.
+
+    httpcore imports sniffio (inside a ``try``) every time it sets up an async lock,
+    event or semaphore: several times per request. Recent anyio releases no longer
+    depend on sniffio, and a failed import is not cached, so each one walks
+    ``sys.path`` — the largest single cost of a request in an asyncio fan-out
+    (about a quarter of the client's time). Recording the
+    absence in ``sys.modules`` (the documented way to block an import) makes the
+    same ``ImportError`` immediate; nothing changes when sniffio is installed.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+class _StreamProtocol(asyncio.Protocol):
+    """Buffers what the socket delivers; one reader waits at a time (HTTP/1.1)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.eof = False
+        self.error: BaseException | None = None
+        self.reading_paused = False
+        self.writing_paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._drain_waiter: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Duck-typed: other event loops' (uvloop's) transports need not subclass Transport.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) > _READ_HIGH_WATER and self.transport is not None:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool | None:
+        self.eof = True
+        self._wake()
+        return None  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self.error = exc
+        self._wake()
+        self._wake_drain()
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        self._wake_drain()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake_drain(self) -> None:
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, drain: bool, timeout: float | None) -> bool:
+        """Wait for data (or for the write buffer to drain); False when timed out."""
+        waiter = self.loop.create_future()
+        if drain:
+            self._drain_waiter = waiter
+        else:
+            self._waiter = waiter
+        timer = self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+        try:
+            await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if drain:
+                self._drain_waiter = None
+            else:
+                self._waiter = None
+        return not (timer is not None and waiter.result() is _EXPIRED)
+
+
+_EXPIRED: Any = object()
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(_EXPIRED)
+
+
+class _AsyncioStream(httpcore.AsyncNetworkStream):
+    """An httpcore network stream on a plain asyncio transport.
+
+    The default (anyio) stream costs a cancel scope per read and write and a
+    ``poll()`` system call per idle pooled connection per request (httpcore asks
+    whether each one became readable, i.e. was closed by the server); here the
+    protocol already knows, as the event loop delivers EOF as soon as it happens.
+    """
+
+    def __init__(self, transport: asyncio.Transport, protocol: _StreamProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        p = self._protocol
+        while not p.buffer:
+            if p.eof:
+                if p.error is not None:
+                    raise httpcore.ReadError(str(p.error) or type(p.error).__name__)
+                return b""
+            if not await p.wait(False, timeout):
+                raise httpcore.ReadTimeout("timed out reading from the server")
+        if len(p.buffer) <= max_bytes:
+            data = bytes(p.buffer)
+            p.buffer.clear()
+        else:
+            data = bytes(p.buffer[:max_bytes])
+            del p.buffer[:max_bytes]
+        if p.reading_paused and len(p.buffer) <= _READ_HIGH_WATER // 4:
+            p.reading_paused = False
+            self._transport.resume_reading()
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        p = self._protocol
+        if (p.eof and p.error is not None) or self._transport.is_closing():
+            raise httpcore.WriteError(
+                str(p.error) if p.error is not None else "the connection is closed"
+            )
+        self._transport.write(buffer)
+        while p.writing_paused and not p.eof:
+            if not await p.wait(True, timeout):
+                raise httpcore.WriteTimeout("timed out writing to the server")
+        if p.error is not None:
+            raise httpcore.WriteError(str(p.error) or type(p.error).__name__)
+
+    async def aclose(self) -> None:
+        self._transport.close()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            transport = await asyncio.wait_for(
+                loop.start_tls(
+                    self._transport, self._protocol, ssl_context, server_hostname=server_hostname
+                ),
+                timeout,
+            )
+        except asyncio.TimeoutError:
+            self._transport.abort()
+            raise httpcore.ConnectTimeout("timed out during the TLS handshake") from None
+        except (OSError, ssl.SSLError, ConnectionError) as exc:
+            self._transport.abort()
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        if transport is None:  # pragma: no cover - the loop closed under us
+            raise httpcore.ConnectError("the TLS handshake did not complete")
+        self._protocol.transport = transport
+        return _AsyncioStream(transport, self._protocol)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            p = self._protocol
+            return p.eof or bool(p.buffer)
+        if info == "ssl_object":
+            return self._transport.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self._transport.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._transport.get_extra_info("peername")
+        if info == "socket":
+            return self._transport.get_extra_info("socket")
+        return None
+
+
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend on asyncio's own transports (no anyio per request)."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            transport, protocol = await asyncio.wait_for(
+                loop.create_connection(
+                    _StreamProtocol,
+                    host,
+                    port,
+                    local_addr=(local_address, 0) if local_address else None,
+                    happy_eyeballs_delay=0.25,
+                ),
+                timeout,
+            )
+        except asyncio.TimeoutError:
+            raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        return self._stream(transport, protocol, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - sessions never use a socket path
+        loop = asyncio.get_running_loop()
+        try:
+            transport, protocol = await asyncio.wait_for(
+                loop.create_unix_connection(_StreamProtocol, path), timeout
+            )
+        except asyncio.TimeoutError:
+            raise httpcore.ConnectTimeout(f"timed out connecting to {path}") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        return self._stream(transport, protocol, socket_options)
+
+    @staticmethod
+    def _stream(
+        transport: asyncio.BaseTransport,
+        protocol: _StreamProtocol,
+        socket_options: Iterable[Any] | None,
+    ) -> _AsyncioStream:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+        return _AsyncioStream(cast(asyncio.Transport, transport), protocol)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class _LinearPool(httpcore.AsyncConnectionPool):
+    """httpcore's HTTP/1.1 pool with a bookkeeping pass linear in the pool size.
+
+    httpcore (1.0) rebuilds a list of every connection for each idle connection on
+    every request start and end (``len([c.is_idle() for c in connections])``, which
+    is simply the number of connections), and hands every request queued in one pass
+    the same idle connection: all but one then fail with ``ConnectionNotAvailable``
+    and go round again. A burst of N requests over N connections thus costs O(N²)
+    passes of O(N) each. This pass never assigns a connection that a request in the
+    pool already holds (HTTP/1.1 serves one request at a time), so each request
+    gets a connection in one go, and it counts the connections once.
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+        closing: list[httpcore.AsyncConnectionInterface] = []
+        connections = self._connections
+        held = {id(r.connection) for r in self._requests if r.connection is not None}
+        for connection in list(connections):
+            if connection.is_closed():
+                connections.remove(connection)
+            elif connection.has_expired() or (
+                connection.is_idle()
+                and len(connections) > self._max_keepalive_connections
+                and id(connection) not in held
+            ):
+                connections.remove(connection)
+                closing.append(connection)
+
+        for pool_request in [r for r in self._requests if r.is_queued()]:
+            origin = pool_request.request.url.origin
+            available = next(
+                (
+                    c
+                    for c in connections
+                    if id(c) not in held and c.can_handle_request(origin) and c.is_available()
+                ),
+                None,
+            )
+            if available is not None:
+                connection = available
+            elif len(connections) < self._max_connections:
+                connection = self.create_connection(origin)
+                connections.append(connection)
+            else:
+                idle = next((c for c in connections if c.is_idle() and id(c) not in held), None)
+                if idle is None:
+                    continue  # stays queued until a connection is released
+                connections.remove(idle)
+                closing.append(idle)
+                connection = self.create_connection(origin)
+                connections.append(connection)
+            pool_request.assign_to_connection(connection)
+            held.add(id(connection))
+        return closing
+
+
+def async_transport(
+    *, verify: ssl.SSLContext | bool, limits: httpx.Limits
+) -> httpx.AsyncBaseTransport | None:
+    """The pooled transport :class:`accsyn.AsyncSession` uses by default.
+
+    httpx's own transport with its connection pool, on :class:`AsyncioBackend`.
+    None when httpx's transport no longer has the pool this relies on, or when
+    environment proxies apply (an explicit transport would bypass them): the caller
+    then lets httpx build its default transport.
+    """
+    _silence_sniffio_lookups()
+    proxies = urllib.request.getproxies()
+    if any(proxies.get(scheme) for scheme in ("http", "https", "all")):
+        # The ones httpx would mount (it ignores other *_PROXY variables, like ours).
+        return None
+    transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+    pool = getattr(transport, "_pool", None)
+    if (
+        type(pool) is not httpcore.AsyncConnectionPool
+        or getattr(pool, "_http2", True)
+        or not all(
+            hasattr(pool, name)
+            for name in (
+                "_assign_requests_to_connections",
+                "_connections",
+                "_requests",
+                "_max_connections",
+                "_max_keepalive_connections",
+                "_ssl_context",
+            )
+        )
+    ):
+        return None
+    transport._pool = _LinearPool(
+        # The context httpx made from ``verify`` (the same object when it is one).
+        ssl_context=pool._ssl_context,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=AsyncioBackend(),
+    )
+    return transport

@@ -212,6 +212,9 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, default=_json_default)
 
 
+_OBJECT_ID_TAG = b"ObjectId:"
+
+
 def _strip_object_ids(obj: Any) -> Any:
     """Remove the backend's ``ObjectId:`` tags from string values (protocol.md §2.3)."""
     if isinstance(obj, dict):
@@ -308,8 +311,15 @@ def _auth_headers(ctx: WireContext) -> tuple[tuple[str, str], ...]:
     )
 
 
+#: ``quote(c, safe="/")`` of every ASCII character, for one ``str.translate`` pass.
+_QUOTE_ASCII = {i: quote(chr(i), safe="/") for i in range(128)}
+
+
 def _quote_json(obj: Any) -> str:
-    return quote(dumps(obj), safe="/")
+    text = dumps(obj)
+    # dumps() writes ASCII only; translate gives quote()'s bytes without its
+    # per-character Python loop. Anything else goes through quote() itself.
+    return text.translate(_QUOTE_ASCII) if text.isascii() else quote(text, safe="/")
 
 
 def master_lookup_request(endpoint: Endpoint, workspace: str, device: str) -> HttpRequest:
@@ -495,6 +505,20 @@ def header_value(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: s
     return None
 
 
+class Body(dict[str, Any]):
+    """A decoded answer; ``raw`` is its JSON text when decoding it changed nothing.
+
+    Typed reads validate models straight from ``raw`` (one pass in pydantic-core)
+    instead of from the decoded rows.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, body: Mapping[str, Any], raw: bytes | None = None) -> None:
+        super().__init__(body)
+        self.raw = raw
+
+
 def interpret_response(
     status: int,
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
@@ -535,7 +559,11 @@ def interpret_response(
             f"The server answered {uri} with a JSON {type(body).__name__}, not an object",
             status_code=status,
         )
-    body = _strip_object_ids(body)
+    untouched = not (_OBJECT_ID_TAG in content or b"\\u" in content)
+    if not untouched:
+        # Only then can a decoded string start with the tag (raw or JSON-escaped);
+        # otherwise the walk would change nothing, and it costs a quarter of paging.
+        body = _strip_object_ids(body)
     if "exception" in body:
         raise ServerError(
             f"{uri} caused an exception! Please contact {workspace} admin for further support.",
@@ -554,7 +582,7 @@ def interpret_response(
                 text, retry_after=retry_after, status_code=status, uri=uri, body=body
             )
         raise cls(text, status_code=status, uri=uri, body=body)
-    return dict(body)
+    return Body(body, content if untouched else None)
 
 
 # --------------------------------------------------------------------------------------
