@@ -555,12 +555,63 @@ def _configure_logging(verbose: bool, path_logfile: str | None) -> None:
         logger.setLevel(logging.DEBUG)
 
 
+class _SessionBase:
+    """What Session and AsyncSession share that needs no I/O: all of it reads the core."""
+
+    _core: _Core
+
+    def explain(self, req: EventRequest) -> ExplainedRequest:
+        """The exact HTTP request ``req`` would become (secrets redacted), not sent."""
+        return self._core.explain(req)
+
+    # -- properties --------------------------------------------------------------------
+
+    @property
+    def username(self) -> str:
+        """The API user (e-mail)."""
+        return self._core.config.username
+
+    @property
+    def workspace(self) -> str:
+        """The workspace code."""
+        return self._core.config.workspace
+
+    @property
+    def timeout(self) -> float:
+        """Read timeout in seconds."""
+        return self._core.config.timeout
+
+    @property
+    def connect_timeout(self) -> float:
+        """Connect timeout in seconds."""
+        return self._core.config.connect_timeout
+
+    @property
+    def role(self) -> str | None:
+        """The role the login returned (``admin``, ``employee``, …)."""
+        return self._core.role
+
+    @property
+    def user_id(self) -> str | None:
+        """The logged-in user's id."""
+        return self._core.user_id
+
+    def get_last_message(self) -> str | None:
+        """The message of the last error the server answered (None if none yet)."""
+        return self._core.last_message
+
+    @staticmethod
+    def get_hostname() -> str:
+        """This computer's hostname."""
+        return wire.client_hostname()
+
+
 # --------------------------------------------------------------------------------------
 # Sync session
 # --------------------------------------------------------------------------------------
 
 
-class Session(RepositoryMixin):
+class Session(_SessionBase, RepositoryMixin):
     """A synchronous accsyn API session (a context manager owning one pooled client).
 
     Arguments are those of the official client, then:
@@ -679,51 +730,6 @@ class Session(RepositoryMixin):
                 req = op.send(body)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
-
-    def explain(self, req: EventRequest) -> ExplainedRequest:
-        """The exact HTTP request ``req`` would become (secrets redacted), not sent."""
-        return self._core.explain(req)
-
-    # -- properties --------------------------------------------------------------------
-
-    @property
-    def username(self) -> str:
-        """The API user (e-mail)."""
-        return self._core.config.username
-
-    @property
-    def workspace(self) -> str:
-        """The workspace code."""
-        return self._core.config.workspace
-
-    @property
-    def timeout(self) -> float:
-        """Read timeout in seconds."""
-        return self._core.config.timeout
-
-    @property
-    def connect_timeout(self) -> float:
-        """Connect timeout in seconds."""
-        return self._core.config.connect_timeout
-
-    @property
-    def role(self) -> str | None:
-        """The role the login returned (``admin``, ``employee``, …)."""
-        return self._core.role
-
-    @property
-    def user_id(self) -> str | None:
-        """The logged-in user's id."""
-        return self._core.user_id
-
-    def get_last_message(self) -> str | None:
-        """The message of the last error the server answered (None if none yet)."""
-        return self._core.last_message
-
-    @staticmethod
-    def get_hostname() -> str:
-        """This computer's hostname."""
-        return wire.client_hostname()
 
     @staticmethod
     def dump(d: Any, indent: int = 4) -> str:
@@ -1102,7 +1108,7 @@ class Session(RepositoryMixin):
 # --------------------------------------------------------------------------------------
 
 
-class AsyncSession(AsyncRepositoryMixin):
+class AsyncSession(_SessionBase, AsyncRepositoryMixin):
     """The asyncio twin of :class:`Session`: same arguments, same operations, awaited.
 
     The login happens on ``async with`` (or :meth:`login`, or the first call);
@@ -1214,51 +1220,6 @@ class AsyncSession(AsyncRepositoryMixin):
                 req = op.send(body)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
-
-    def explain(self, req: EventRequest) -> ExplainedRequest:
-        """The exact HTTP request ``req`` would become (secrets redacted), not sent."""
-        return self._core.explain(req)
-
-    # -- properties --------------------------------------------------------------------
-
-    @property
-    def username(self) -> str:
-        """The API user (e-mail)."""
-        return self._core.config.username
-
-    @property
-    def workspace(self) -> str:
-        """The workspace code."""
-        return self._core.config.workspace
-
-    @property
-    def timeout(self) -> float:
-        """Read timeout in seconds."""
-        return self._core.config.timeout
-
-    @property
-    def connect_timeout(self) -> float:
-        """Connect timeout in seconds."""
-        return self._core.config.connect_timeout
-
-    @property
-    def role(self) -> str | None:
-        """The role the login returned."""
-        return self._core.role
-
-    @property
-    def user_id(self) -> str | None:
-        """The logged-in user's id."""
-        return self._core.user_id
-
-    def get_last_message(self) -> str | None:
-        """The message of the last error the server answered (None if none yet)."""
-        return self._core.last_message
-
-    @staticmethod
-    def get_hostname() -> str:
-        """This computer's hostname."""
-        return wire.client_hostname()
 
     # -- operations (see Session for documentation) ------------------------------------
 
