@@ -45,6 +45,15 @@ ENV_API_KEY: Final = "ACCSYN_API_KEY"
 ENV_PROXY: Final = "ACCSYN_PROXY"
 ENV_CREDENTIALS_PATH: Final = "ACCSYN_CREDENTIALS_PATH"
 ENV_DEV: Final = "AS_DEV"
+#: Every variable the session reads: what a test must clear to be isolated from them.
+ENV_SETTINGS: Final = (
+    *ENV_WORKSPACE,
+    ENV_API_USER,
+    ENV_API_KEY,
+    ENV_PROXY,
+    ENV_CREDENTIALS_PATH,
+    ENV_DEV,
+)
 DEV_TRUE_VALUES: Final = ("true", "1")
 DEFAULT_ENV_FILE: Final = ".env"
 

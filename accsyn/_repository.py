@@ -595,6 +595,14 @@ class _Builder(Generic[M, _R]):
             http=explain_http(req) if callable(explain_http) else None,
         )
 
+    # -- shared write helpers (used by the repositories) ------------------------------------
+
+    def _writes(self) -> _Writes:
+        return _Writes(self._state.entitytype, self._state.parent)
+
+    def _of(self, parent: object) -> QueryState:
+        return replace(self._state, parent=_entity_id(parent, "parent"))
+
     # -- shared result handling ------------------------------------------------------------
 
     def _load(self, row: Mapping[str, Any]) -> M:
@@ -765,13 +773,9 @@ class Repository(Select[M]):
 
     __slots__ = ()
 
-    def _writes(self) -> _Writes:
-        return _Writes(self._state.entitytype, self._state.parent)
-
     def of(self, parent: object) -> Repository[M]:
         """The sub-entities of ``parent`` (tasks of a job, files of a collection)."""
-        pid = _entity_id(parent, "parent")
-        return Repository(self._session, self._model, replace(self._state, parent=pid))
+        return Repository(self._session, self._model, self._of(parent))
 
     def get(self, entityid: str) -> M | None:
         """The entity with this id in any state (active, finished, inactive, archived)."""
@@ -874,13 +878,9 @@ class AsyncRepository(AsyncSelect[M]):
 
     __slots__ = ()
 
-    def _writes(self) -> _Writes:
-        return _Writes(self._state.entitytype, self._state.parent)
-
     def of(self, parent: object) -> AsyncRepository[M]:
         """The sub-entities of ``parent`` (tasks of a job, files of a collection)."""
-        pid = _entity_id(parent, "parent")
-        return AsyncRepository(self._session, self._model, replace(self._state, parent=pid))
+        return AsyncRepository(self._session, self._model, self._of(parent))
 
     async def get(self, entityid: str) -> M | None:
         """The entity with this id in any state (active, finished, inactive, archived)."""

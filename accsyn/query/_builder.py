@@ -122,27 +122,24 @@ class FieldExpr(Generic[T]):
 
     def in_(self, values: Iterable[object]) -> Expr:
         """``attribute in a,b,c``; items holding a ``*`` are compared literally."""
-        items = _items(values, "in_")
-        literal = [v for v in items if "*" in v]
-        if not literal:
-            return Comparison(self.name, Op.IN, items)
-        plain = tuple(v for v in items if "*" not in v)
-        parts: list[Expr] = [Comparison(self.name, Op.MATCHES, _exact(v)) for v in literal]
-        if plain:
-            parts.insert(0, Comparison(self.name, Op.IN, plain))
-        return or_(*parts)
+        return self._membership(_items(values, "in_"), negated=False)
 
     def not_in(self, values: Iterable[object]) -> Expr:
         """``attribute not in a,b,c``; items holding a ``*`` are compared literally."""
-        items = _items(values, "not_in")
+        return self._membership(_items(values, "not_in"), negated=True)
+
+    def _membership(self, items: tuple[str, ...], *, negated: bool) -> Expr:
+        # `in` would treat a `*` as a wildcard, so such items become anchored regexes:
+        # any of them (OR) for `in_`, none of them (AND) for `not_in`.
+        list_op, regex_op = (Op.NOT_IN, Op.NOT_MATCHES) if negated else (Op.IN, Op.MATCHES)
         literal = [v for v in items if "*" in v]
         if not literal:
-            return Comparison(self.name, Op.NOT_IN, items)
+            return Comparison(self.name, list_op, items)
         plain = tuple(v for v in items if "*" not in v)
-        parts: list[Expr] = [Comparison(self.name, Op.NOT_MATCHES, _exact(v)) for v in literal]
+        parts: list[Expr] = [Comparison(self.name, regex_op, _exact(v)) for v in literal]
         if plain:
-            parts.insert(0, Comparison(self.name, Op.NOT_IN, plain))
-        return and_(*parts)
+            parts.insert(0, Comparison(self.name, list_op, plain))
+        return and_(*parts) if negated else or_(*parts)
 
     def contains(self, value: object) -> Comparison:
         """``attribute contains value`` (substring, case-insensitive)."""

@@ -23,7 +23,23 @@ import pytest
 if TYPE_CHECKING:
     from accsyn.emulator import LocalWorkspace
 
-__all__ = ["accsyn_async_session", "accsyn_session", "accsyn_workspace"]
+__all__ = ["accsyn_async_session", "accsyn_clean_env", "accsyn_session", "accsyn_workspace"]
+
+
+@pytest.fixture
+def accsyn_clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Isolate a test from the machine's accsyn settings.
+
+    Removes every variable a session reads (``ACCSYN_WORKSPACE``, ``ACCSYN_API_KEY``,
+    ``ACCSYN_PROXY``, ``AS_DEV``, …) and runs the test in an empty temporary
+    directory, so no stray ``./.env`` is picked up. Use it with
+    ``@pytest.mark.usefixtures("accsyn_clean_env")`` or from an autouse fixture.
+    """
+    from accsyn._constants import ENV_SETTINGS
+
+    for name in ENV_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

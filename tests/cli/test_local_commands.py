@@ -17,20 +17,7 @@ from accsyn.cli._demo import SCREENS, run_demo
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in (
-        "ACCSYN_WORKSPACE",
-        "ACCSYN_DOMAIN",
-        "ACCSYN_ORG",
-        "ACCSYN_API_USER",
-        "ACCSYN_API_KEY",
-        "ACCSYN_PROXY",
-        "ACCSYN_CREDENTIALS_PATH",
-        "AS_DEV",
-    ):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("accsyn_clean_env")
 
 
 def _json_rows(output: str) -> list[dict[str, object]]:

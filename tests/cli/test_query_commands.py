@@ -14,12 +14,7 @@ from accsyn.cli._app import app
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in ("ACCSYN_WORKSPACE", "ACCSYN_API_USER", "ACCSYN_API_KEY", "ACCSYN_PROXY"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.delenv("ACCSYN_CREDENTIALS_PATH", raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("accsyn_clean_env")
 
 
 def test_fmt_prints_the_canonical_form() -> None:

@@ -9,11 +9,8 @@ from accsyn_api.session import AccsynException, Session
 
 
 @pytest.fixture
-def official(dev_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)  # no stray ./.env
+def official(dev_server, accsyn_clean_env, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("AS_DEV", "1")
-    for var in ("ACCSYN_PROXY", "ACCSYN_CREDENTIALS_PATH", "ACCSYN_WORKSPACE"):
-        monkeypatch.delenv(var, raising=False)
 
     def make(role: str = "admin") -> Session:
         return Session(

@@ -211,20 +211,8 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def clean_env(accsyn_clean_env: None) -> None:
     """No ACCSYN_* settings leak in, and no stray ./.env is picked up."""
-    for key in (
-        "ACCSYN_WORKSPACE",
-        "ACCSYN_DOMAIN",
-        "ACCSYN_ORG",
-        "ACCSYN_API_USER",
-        "ACCSYN_API_KEY",
-        "ACCSYN_PROXY",
-        "ACCSYN_CREDENTIALS_PATH",
-        "AS_DEV",
-    ):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.chdir(tmp_path)
 
 
 class FakeClock:
