@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ALIASES",
     "ATTRIBUTES",
     "CLIENT_SUBTYPES",
+    "DELIVERY_LIKE",
+    "EMAIL_RE",
     "ENTITY_TYPES",
+    "JOB_ENTITIES",
     "JOB_TYPES",
     "SHARE_TYPES",
+    "SUB_ENTITIES",
     "UNIQUE_CODE",
     "canonical",
 ]
 
+#: What the emulator accepts as an email address (user codes, recipients, invites).
+EMAIL_RE = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+\Z")
+
 #: Job entity types and their ``type`` numbers.
 JOB_TYPES = {"transfer": 1, "queue": 2, "compute": 3, "delivery": 7, "request": 8, "stream": 10}
 SHARE_TYPES = ("volume", "folder", "home", "collection")
+#: Entity types that are jobs with tasks (queues are jobs by number only).
+JOB_ENTITIES = ("transfer", "compute", "delivery", "request", "stream")
+#: Jobs that are sent to recipients rather than run.
+DELIVERY_LIKE = ("delivery", "request", "stream")
+#: Entity types that live under a parent (a ``find`` by id lists the parent's children).
+SUB_ENTITIES = ("task", "file")
 #: Client subtypes queryable as their own entity type, with their ``type`` number.
 CLIENT_SUBTYPES = {"app": 0, "server": 1, "userserver": 2, "browser": 3, "lane": 4}
 ALIASES = {"job": "transfer", "share": "folder", "organization": "workspace"}

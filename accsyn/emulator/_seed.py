@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from accsyn.emulator._backend import Backend
+from accsyn.emulator._entities import hr as _hr
+from accsyn.emulator._entities import party as _party
 from accsyn.emulator._store import Row
 
 __all__ = ["ROLE_USERS", "demo_key", "generate_transfers", "seed_workspace"]
@@ -147,7 +149,7 @@ def seed_workspace(
         f.write_bytes(bytes(rng.getrandbits(8) for _ in range(min(size, 256))) * (size // 256 + 1))
 
     def hr(row: Row) -> str:
-        return Backend.hr(row)
+        return _hr(row)
 
     homes: dict[str, Row] = {}
     for email, u in users.items():
@@ -297,9 +299,9 @@ def generate_transfers(
     """Yield ``count`` realistic transfers as ``(et, data, state)`` for bulk insert."""
     span = max(1, count)
     # Precomputed strings keep generation at a few microseconds per transfer.
-    refs = [(Backend.party(p), Backend.hr(p)) for p in parties]
-    who = [(o.id, f"user:{o.id}", Backend.hr(o)) for o in owners]
-    queue_hr = Backend.hr(queue)
+    refs = [(_party(p), _hr(p)) for p in parties]
+    who = [(o.id, f"user:{o.id}", _hr(o)) for o in owners]
+    queue_hr = _hr(queue)
     queue_uri = queue.data.get("uri", "")
     t0 = start.timestamp()
     month = 30 * 86400

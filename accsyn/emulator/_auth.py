@@ -1,0 +1,67 @@
+"""Authentication: ``basic <b64 user>:<b64 API key>`` plus the workspace header.
+
+A caller that authenticated once is remembered until any stored data changes
+(the store's generation), so polling clients skip the key check.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Mapping
+
+from accsyn.emulator._entities import user_by_email
+from accsyn.emulator._protocol import ApiError
+from accsyn.emulator._store import Row, Store
+
+__all__ = ["Authenticator"]
+
+_CACHE_SIZE = 256
+
+
+class Authenticator:
+    """Checks request credentials against the accounts of one workspace."""
+
+    def __init__(self, store: Store, code: str) -> None:
+        self.store = store
+        self.code = code
+        # (Authorization, workspace header) -> (store generation, user id): a caller
+        # that authenticated successfully is the same user until any data changes.
+        self._cache: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def user(self, headers: Mapping[str, str]) -> Row:
+        """The active user the (lower-cased) ``headers`` authenticate, else 401."""
+        auth = headers.get("authorization", "")
+        ws = headers.get("x-accsyn-workspace", "")
+        generation = self.store.generation
+        hit = self._cache.get((auth, ws))
+        if hit is not None and hit[0] == generation:
+            row = self.store.get(hit[1])
+            if row is not None:
+                return row
+        user = self._check(auth, ws)
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[(auth, ws)] = (generation, user.id)
+        return user
+
+    def _check(self, auth: str, ws: str) -> Row:
+        scheme, _, cred = auth.strip().partition(" ")
+        if scheme.lower() != "basic" or ":" not in cred:
+            raise ApiError(401, "Authentication required (basic <b64 user>:<b64 API key>).")
+        u64, _, k64 = cred.strip().partition(":")
+        try:
+            username = base64.b64decode(u64, validate=True).decode("utf-8").strip()
+            key = base64.b64decode(k64, validate=True).decode("utf-8").strip()
+        except (binascii.Error, ValueError):
+            raise ApiError(401, "Malformed Authorization header.") from None
+        if ws.strip().casefold() != self.code.casefold():
+            raise ApiError(401, "Unknown workspace.")
+        expected = self.store.api_key(username)
+        if expected is None or not hmac.compare_digest(expected.encode(), key.encode()):
+            raise ApiError(401, "Invalid username or API key.")
+        user = user_by_email(self.store, username, states=("active",))
+        if user is None:
+            raise ApiError(401, "User is not a member of this workspace, or disabled.")
+        return user

@@ -1,0 +1,157 @@
+"""Stored entities as the protocol shows them: lookups, the wire form, references.
+
+Lookups find rows by id or by unique code; :func:`out` is the only way a stored
+row leaves the emulator (bookkeeping keys hidden); :func:`hr` and :func:`party`
+write the ``_hr`` companions and ``<type>:<id>`` references of protocol.md §6.3.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from accsyn.emulator._protocol import ApiError, Ctx
+from accsyn.emulator._schema import JOB_TYPES, SHARE_TYPES, UNIQUE_CODE
+from accsyn.emulator._store import Row, Store, new_id
+from accsyn.query._ast import Comparison, Op
+
+__all__ = [
+    "base_fields",
+    "by_ident",
+    "codeify",
+    "default_queue",
+    "default_volume",
+    "find_code",
+    "home_of",
+    "hr",
+    "out",
+    "party",
+    "user_by_email",
+    "workspace_row",
+]
+
+_HEX24 = re.compile(r"[0-9a-f]{24}\Z")
+
+
+# --- lookups ------------------------------------------------------------------------------
+
+
+def find_code(
+    store: Store, et: str, code: str, states: tuple[str, ...] = ("active",)
+) -> Row | None:
+    """The entity of type ``et`` with this code (wildcards ignored)."""
+    rows = store.select(
+        [et], where=Comparison("code", Op.EQ, code.replace("*", "")), states=states, limit=1
+    )
+    return rows[0] if rows else None
+
+
+def user_by_email(store: Store, email: str, states: tuple[str, ...] = ("active",)) -> Row | None:
+    """The user with this email."""
+    return find_code(store, "user", email, states)
+
+
+def by_ident(
+    store: Store, et: str | None, ident: str, states: tuple[str, ...] | None = None
+) -> Row | None:
+    """An entity by id (of type ``et``, or any with None), or by code for unique codes."""
+    ident = ident.strip()
+    if _HEX24.match(ident.lower()):
+        row = store.get(ident.lower())
+        if row is not None and (et is None or row.et == et):
+            return row if states is None or row.state in states else None
+    if et is not None and et in UNIQUE_CODE:
+        return find_code(store, et, ident, states or ("active", "inactive"))
+    return None
+
+
+def workspace_row(store: Store) -> Row:
+    """The workspace entity itself."""
+    rows = store.select(["workspace"], limit=1)
+    if not rows:
+        raise ApiError(500, "The workspace entity is missing.")
+    return rows[0]
+
+
+def _default_of(store: Store, et: str) -> Row | None:
+    rows = store.select([et], where=Comparison("default", Op.EQ, "true"), limit=1)
+    if not rows:
+        rows = store.select([et], limit=1)
+    return rows[0] if rows else None
+
+
+def default_volume(store: Store) -> Row:
+    """The default volume (else the first one)."""
+    vol = _default_of(store, "volume")
+    if vol is None:
+        raise ApiError(404, "The workspace has no volume.")
+    return vol
+
+
+def default_queue(store: Store, ident: Any = None) -> Row:
+    """The queue named by ``ident`` (id or code), else the default queue."""
+    if ident:
+        q = by_ident(store, "queue", str(ident), ("active",))
+        if q is None:
+            raise ApiError(404, f"No such queue '{str(ident)[:100]}'!")
+        return q
+    queue = _default_of(store, "queue")
+    if queue is None:
+        raise ApiError(500, "The workspace has no queue.")
+    return queue
+
+
+def home_of(store: Store, user: Row) -> Row | None:
+    """The active home share of ``user``."""
+    rows = store.select(["home"], extra=("h_user_id = ?", [user.id]), limit=1)
+    return rows[0] if rows else None
+
+
+# --- the wire form ------------------------------------------------------------------------
+
+
+def hr(row: Row) -> str:
+    """The ``_hr`` text of a reference to ``row`` (protocol.md §6.3 formats)."""
+    d = row.data
+    if row.et == "user":
+        return f"user:{d.get('code')}[{d.get('role', 'standard')}]({row.id})"
+    if row.et == "workspace":
+        return f"workspace:{d.get('code')}({row.id})"
+    if row.et == "site":
+        return f"{d.get('code')}({row.id})"
+    if row.et in SHARE_TYPES:
+        return f"share:{d.get('name')}[{row.et}]({row.id})"
+    if row.et in JOB_TYPES:
+        return f"{d.get('name') or d.get('code')}[{d.get('type', '')}]({row.id})"
+    return f"{d.get('code') or d.get('name')}({row.id})"
+
+
+def party(row: Row) -> str:
+    """The ``<type>:<id>`` party string of an entity."""
+    et = "share" if row.et in SHARE_TYPES else row.et
+    return f"{et}:{row.id}"
+
+
+def out(row: Row, attributes: list[str] | None = None) -> dict[str, Any]:
+    """The wire form of a stored entity (internal ``_`` keys removed)."""
+    d = {k: v for k, v in row.data.items() if not k.startswith("_")}
+    if row.state == "inactive":
+        d["inactive"] = True
+    if attributes:
+        keep = {a.lower() for a in attributes} | {"id"}
+        d = {k: v for k, v in d.items() if k in keep}
+    return d
+
+
+def base_fields(stamp: str, ctx: Ctx, name: str | None = None) -> dict[str, Any]:
+    """The bookkeeping fields of a new entity created by ``ctx`` at ``stamp``."""
+    d: dict[str, Any] = {"id": new_id(), "created": stamp, "creator": ctx.uid}
+    d.update(modified=stamp, modifier=ctx.uid)
+    if name is not None:
+        d["name"] = name
+    return d
+
+
+def codeify(name: str) -> str:
+    """A code derived from a name (lowercase, safe characters)."""
+    return re.sub(r"[^a-z0-9_.-]+", "_", name.strip().lower()).strip("_") or "x"

@@ -1,0 +1,74 @@
+"""Access grants: ``acl/create`` (grant, inviting unknown users) and ``acl/delete`` (revoke)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator._access import check_write, target
+from accsyn.emulator._entities import base_fields, by_ident, hr, out
+from accsyn.emulator._ops.create import create_user
+from accsyn.emulator._protocol import ApiError, Call, as_dict, as_str
+from accsyn.emulator._schema import EMAIL_RE, SHARE_TYPES
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["grant", "revoke"]
+
+
+def grant(b: Backend, call: Call) -> dict[str, Any]:
+    """Give a user read/write access to a share path (updating an existing grant)."""
+    ctx, data = call.ctx, as_dict(call.data)
+    check_write(b.store, ctx, "acl", None, data)
+    entity = as_str(data.get("entity"), "entity")
+    target_ = as_str(data.get("target"), "target")
+    read, write = bool(data.get("read", False)), bool(data.get("write", False))
+    if not (read or write):
+        raise ApiError(400, "An ACL must grant read or write access!")
+    e_type, _, e_id = entity.partition(":")
+    t_type, _, t_id = target_.partition(":")
+    if e_type.lower() != "user" or t_type.lower() not in ("share", *SHARE_TYPES):
+        raise ApiError(400, "ACLs grant a user:<id> access to a share:<id>!")
+    user = by_ident(b.store, "user", e_id, ("active",))
+    if user is None:
+        if data.get("invite", True) is False or not EMAIL_RE.match(e_id.lower()):
+            raise ApiError(404, f"No user found with code '{e_id[:100]}'!")
+        created = create_user(b, ctx, {"code": e_id.lower(), "role": "standard"})
+        user = b.store.get(created["id"])
+        assert user is not None
+    share = b.store.get(t_id.lower())
+    if share is None or share.et not in SHARE_TYPES or share.state == "archived":
+        raise ApiError(404, f"No share with id '{t_id[:100]}'!")
+    path = str(data.get("path") or "/")
+    existing = b.store.select(
+        ["acl"], extra=("h_entity_id = ? AND h_target_id = ?", [user.id, share.id])
+    )
+    for acl in existing:
+        if acl.data.get("path") == path:
+            acl.data.update(read=read, write=write, modified=b.clock.stamp())
+            b.store.update(acl)
+            return {"result": [out(acl)]}
+    d = base_fields(b.clock.stamp(), ctx)
+    d.update(
+        entity=f"user:{user.id}",
+        entity_hr=hr(user),
+        target=f"share:{share.id}",
+        target_hr=hr(share),
+        read=read,
+        write=write,
+        path=path,
+        acknowledged=False,
+        role=None,
+        status="enabled",
+        token=None,
+        description=str(data.get("message") or ""),
+    )
+    return {"result": [out(b.store.insert("acl", d))]}
+
+
+def revoke(b: Backend, call: Call) -> dict[str, Any]:
+    """Remove a grant for good."""
+    row = target(b.store, call.ctx, "acl")
+    check_write(b.store, call.ctx, "acl", row, {})
+    b.store.delete(row.id)
+    return {"result": True}

@@ -1,0 +1,181 @@
+"""Creates: ``<type>/create`` for users, shares, queues, sites and engines.
+
+Jobs (transfers, deliveries, tasks) are created in :mod:`.jobs`; :data:`CREATORS`
+maps every creatable entity type to its creator.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator._access import check_write
+from accsyn.emulator._entities import (
+    base_fields,
+    by_ident,
+    codeify,
+    default_volume,
+    find_code,
+    hr,
+    out,
+)
+from accsyn.emulator._ops import jobs
+from accsyn.emulator._paths import safe_join
+from accsyn.emulator._protocol import ApiError, Call, Ctx, as_str
+from accsyn.emulator._schema import EMAIL_RE
+from accsyn.emulator._store import Row
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["CREATORS", "create", "create_user", "unique_code"]
+
+Creator = Callable[["Backend", Ctx, str, dict[str, Any]], dict[str, Any]]
+
+
+def create(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/create``: one entity or a list of them."""
+    et, ctx, data = call.et, call.ctx, call.data
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(i, dict) and i for i in items):
+        raise ApiError(400, "Empty create data submitted!")
+    result = []
+    for item in items:
+        if et == "task":
+            # Tasks are added to a job, several per item.
+            result.extend(jobs.create_tasks(b, ctx, item))
+            continue
+        check_write(b.store, ctx, et, None, item)
+        creator = CREATORS.get(et)
+        if creator is None:
+            raise ApiError(400, f"Entities of type '{et}' cannot be created through the API.")
+        result.append(creator(b, ctx, et, item))
+    return {"result": result}
+
+
+def unique_code(b: Backend, et: str, code: str) -> None:
+    """409 if an entity of type ``et`` already has ``code``."""
+    if find_code(b.store, et, code, ("active", "inactive")) is not None:
+        raise ApiError(409, f"A {et} with code '{code}' already exists!")
+
+
+def create_user(b: Backend, ctx: Ctx, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A new user (with an API key, and a home share on request)."""
+    code = as_str(data.get("code"), "code").lower()
+    if not EMAIL_RE.match(code):
+        raise ApiError(400, f"'{code}' is not a valid E-mail address!")
+    role = data.get("role", "standard")
+    if role not in ("admin", "employee", "standard"):
+        raise ApiError(400, f"Invalid role '{role}'!")
+    if ctx.role != "admin" and role != "standard":
+        raise ApiError(403, "Only admins can create admin or employee users.")
+    unique_code(b, "user", code)
+    d = base_fields(b.clock.stamp(), ctx, str(data.get("name") or code.split("@")[0].title()))
+    d.update(code=code, role=role, status="enabled", logged_in=None, queue=None)
+    d["description"] = str(data.get("description") or "")
+    d["metadata"] = data.get("metadata") or {}
+    row = b.store.insert("user", d)
+    if b.store.api_key(code) is None:
+        b.store.set_account(code, os.urandom(16).hex())
+    if data.get("create_home_share"):
+        create_home(b, ctx, row)
+    return out(row)
+
+
+def _create_user(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
+    return create_user(b, ctx, data)
+
+
+def create_home(b: Backend, ctx: Ctx, user: Row) -> Row:
+    """The home share of ``user`` on the default volume (its directory made)."""
+    vol = default_volume(b.store)
+    email = str(user.data.get("code"))
+    d = base_fields(b.clock.stamp(), ctx, email)
+    d.update(
+        code=codeify(email),
+        type="home",
+        status="enabled",
+        status_hr="Enabled",
+        parent=vol.id,
+        parent_hr=hr(vol),
+        path=f"homes/{email}",
+        user=f"user:{user.id}",
+        user_hr=hr(user),
+        email=email,
+        queue=None,
+    )
+    b.paths.volume_dir(vol).joinpath("homes", email).mkdir(parents=True, exist_ok=True)
+    return b.store.insert("home", d)
+
+
+def create_simple(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A queue, site or engine."""
+    name = as_str(data.get("name") or data.get("code"), "name")
+    code = codeify(str(data.get("code") or name))
+    unique_code(b, et, code)
+    d = base_fields(b.clock.stamp(), ctx, name)
+    d.update(code=code, status="waiting" if et == "queue" else "enabled")
+    d["description"] = str(data.get("description") or "")
+    d["metadata"] = data.get("metadata") or {}
+    if et == "queue":
+        prio = data.get("priority", 500)
+        if isinstance(prio, bool) or not isinstance(prio, int) or not 0 <= prio <= 1000:
+            raise ApiError(400, "priority must be an integer 0..1000!")
+        d.update(priority=prio, default=False, type=2, uri=f"{b.code}/{code}")
+    if et == "site":
+        d.update(main=False, accsyn=False)
+    return out(b.store.insert(et, d))
+
+
+def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A volume, folder, home or collection (directories made on disk)."""
+    if et == "home":
+        user = by_ident(b.store, "user", as_str(data.get("user"), "user"))
+        if user is None:
+            raise ApiError(404, "No such user!")
+        return out(create_home(b, ctx, user))
+    name = as_str(data.get("name") or data.get("code"), "name")
+    code = codeify(str(data.get("code") or name))
+    unique_code(b, et, code)
+    d = base_fields(b.clock.stamp(), ctx, name)
+    d.update(code=code, type=et, status="enabled", status_hr="Enabled", queue=None)
+    d["description"] = str(data.get("description") or "")
+    d["metadata"] = data.get("metadata") or {}
+    if et == "volume":
+        d.update(default=False, licensed=True, paths=data.get("paths") or {}, path="")
+        row = b.store.insert(et, d)
+        b.paths.volume_dir(row).mkdir(parents=True, exist_ok=True)
+        row.data["path"] = str(b.paths.volume_dir(row))
+        b.store.update(row)
+        return out(row)
+    if et == "folder":
+        parent_ident = data.get("parent")
+        vol = (
+            by_ident(b.store, "volume", str(parent_ident)) if parent_ident else None
+        ) or default_volume(b.store)
+        rel = str(data.get("path") or code).strip("/")
+        target = safe_join(b.paths.volume_dir(vol), rel)
+        target.mkdir(parents=True, exist_ok=True)
+        d.update(parent=vol.id, parent_hr=hr(vol), path=rel)
+    if et == "collection":
+        d.update(files=[])
+    return out(b.store.insert(et, d))
+
+
+#: Entity type -> its creator (types missing here cannot be created through the API).
+CREATORS: dict[str, Creator] = {
+    "user": _create_user,
+    "transfer": jobs.create_transfer,
+    "compute": jobs.create_transfer,
+    "delivery": jobs.create_delivery,
+    "request": jobs.create_delivery,
+    "stream": jobs.create_delivery,
+    "volume": create_share,
+    "folder": create_share,
+    "home": create_share,
+    "collection": create_share,
+    "queue": create_simple,
+    "site": create_simple,
+    "engine": create_simple,
+}

@@ -1,0 +1,182 @@
+"""Files: ``workspace/file`` (ls, exists, getsize, mkdir, rename, mv, delete) and collections.
+
+Each file operation is a row of :data:`FILE_OPS`: the HTTP methods it accepts,
+whether it writes (checked against the share's access rules) and its handler.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator import _files
+from accsyn.emulator._access import check_write, target
+from accsyn.emulator._entities import out
+from accsyn.emulator._paths import safe_join
+from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, check_method
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["FILE_OPS", "add_to_collection", "file_op", "remove_from_collection"]
+
+
+@dataclass(frozen=True)
+class _FileCall:
+    b: Backend
+    call: Call
+    path: str
+    disk: Path
+    args: dict[str, Any]
+    include: list[Any]
+    exclude: list[Any]
+
+
+def _ls(f: _FileCall) -> Any:
+    return _files.listing(
+        f.disk,
+        recursive=bool(f.args.get("recursive")),
+        maxdepth=as_int(f.args.get("maxdepth"), "maxdepth"),
+        getsize_=bool(f.args.get("getsize")),
+        files_only=bool(f.args.get("files_only")),
+        directories_only=bool(f.args.get("directories_only")),
+        include=f.include,
+        exclude=f.exclude,
+    )
+
+
+def _getsize(f: _FileCall) -> Any:
+    if not f.disk.exists():
+        raise ApiError(404, "Path does not exist!")
+    return _files.getsize(f.disk, f.include, f.exclude)
+
+
+def _mkdir(f: _FileCall) -> Any:
+    return _files.mkdir(f.disk)
+
+
+def _path_to(f: _FileCall) -> str:
+    to = f.args.get("path_to")
+    if not isinstance(to, str) or not to.strip():
+        raise ApiError(400, "No path_to supplied!")
+    return to
+
+
+def _rename(f: _FileCall) -> Any:
+    to = _path_to(f).strip("/")
+    if "/" in to:
+        raise ApiError(400, "rename takes a new name; use mv to move.")
+    return _files.move(f.disk, safe_join(f.disk.parent, to))
+
+
+def _move(f: _FileCall) -> Any:
+    return _files.move(f.disk, f.b.paths.resolve(f.call.ctx, _path_to(f), write=True))
+
+
+def _delete(f: _FileCall) -> Any:
+    return _files.delete(f.disk, f.path, bool(f.args.get("force")))
+
+
+@dataclass(frozen=True)
+class FileOp:
+    """One ``workspace/file`` operation: accepted methods, whether it writes, handler."""
+
+    methods: tuple[str, ...]
+    write: bool
+    run: Callable[[_FileCall], Any]
+
+
+#: ``op`` of a ``workspace/file`` payload -> the operation (``exists`` is answered apart).
+FILE_OPS: dict[str, FileOp] = {
+    "ls": FileOp(("GET",), False, _ls),
+    "getsize": FileOp(("GET",), False, _getsize),
+    "mkdir": FileOp(("POST", "PUT"), True, _mkdir),
+    "rename": FileOp(("PUT", "POST"), True, _rename),
+    "move": FileOp(("PUT", "POST"), True, _move),
+    "mv": FileOp(("PUT", "POST"), True, _move),
+    "delete": FileOp(("POST", "DELETE"), True, _delete),
+    "rm": FileOp(("POST", "DELETE"), True, _delete),
+}
+_EXISTS_METHODS = ("GET",)
+
+
+def file_op(b: Backend, call: Call) -> dict[str, Any]:
+    """``workspace/file``: one file operation on a path (or on each of a list of paths)."""
+    d = as_dict(call.data)
+    op = d.get("op")
+    path = d.get("path")
+    if isinstance(path, list):
+        result = []
+        for p in path:
+            sub = Call(call.method, call.ctx, call.uri, dict(d, path=p))
+            result.append({"path": p, "result": file_op(b, sub)["result"]})
+        return {"result": result}
+    if isinstance(path, dict):
+        path = path.get("path")
+    if not isinstance(path, str) or not path.strip():
+        raise ApiError(400, "No path supplied, or not a string/list/dict!")
+    if op == "exists":
+        check_method(call.method, _EXISTS_METHODS)
+        return {"result": _exists(b, call, path)}
+    spec = FILE_OPS.get(op) if isinstance(op, str) else None
+    if spec is None:
+        raise ApiError(400, f"Unknown file operation {str(op)[:50]!r}!")
+    check_method(call.method, spec.methods)
+    try:
+        disk = b.paths.resolve(call.ctx, path, write=spec.write)
+        include = _files.path_filter(d.get("include"))
+        exclude = _files.path_filter(d.get("exclude"))
+        return {"result": spec.run(_FileCall(b, call, path, disk, d, include, exclude))}
+    except _files.FileOpError as exc:
+        raise ApiError(exc.status, exc.message) from None
+    except OSError as exc:
+        raise _os_error(exc) from None
+
+
+def _os_error(exc: OSError) -> ApiError:
+    return ApiError(400, f"File operation failed: {exc.strerror or type(exc).__name__}")
+
+
+def _exists(b: Backend, call: Call, path: str) -> bool:
+    try:
+        return b.paths.resolve(call.ctx, path).exists()
+    except ApiError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    except OSError as exc:
+        raise _os_error(exc) from None
+
+
+def add_to_collection(b: Backend, call: Call) -> dict[str, Any]:
+    """``file/add``: list paths in a collection."""
+    ctx, data = call.ctx, as_dict(call.data)
+    coll = target(b.store, ctx, "collection")
+    check_write(b.store, ctx, "collection", coll, data)
+    files = data.get("files")
+    if not isinstance(files, list) or not files:
+        raise ApiError(400, "files must be a non-empty list of paths!")
+    result = []
+    for f in files:
+        d: dict[str, Any] = {"id": str(uuid.uuid4()), "created": b.clock.stamp()}
+        d.update(parent=coll.id, path=str(f), filename=str(f).rsplit("/", 1)[-1], size=0)
+        result.append(out(b.store.insert("file", d)))
+    return {"result": result}
+
+
+def remove_from_collection(b: Backend, call: Call) -> dict[str, Any]:
+    """``collection/file/remove``: unlist files (by id) from a collection."""
+    ctx, data = call.ctx, as_dict(call.data)
+    coll = target(b.store, ctx, "collection")
+    check_write(b.store, ctx, "collection", coll, data)
+    ids = data.get("files")
+    if not isinstance(ids, list):
+        raise ApiError(400, "files must be a list of file ids!")
+    for fid in ids:
+        row = b.store.get(str(fid))
+        if row is not None and row.et == "file" and row.data.get("parent") == coll.id:
+            b.store.delete(row.id)
+    return {"result": True}

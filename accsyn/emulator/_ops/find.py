@@ -1,0 +1,168 @@
+"""Reads: ``<type>/find``, reports, metrics and the ``attributes`` catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from accsyn._exceptions import QueryError
+from accsyn.emulator._access import can_read, read_filter
+from accsyn.emulator._entities import out, party
+from accsyn.emulator._protocol import ApiError, Call, as_bool, as_dict, as_int
+from accsyn.emulator._schema import (
+    ATTRIBUTES,
+    CLIENT_SUBTYPES,
+    CREATE_ATTRIBUTES,
+    SHARE_TYPES,
+    SUB_ENTITIES,
+    UPDATE_ATTRIBUTES,
+    canonical,
+)
+from accsyn.query._ast import Comparison, Expr, Op, Or, Query
+from accsyn.query._evaluate import id_part, matches
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["attributes", "find", "metrics", "report"]
+
+
+def _parse(text: str | None, et: str) -> Expr | None:
+    if text is None or not text.strip():
+        return None
+    from accsyn.query import parse
+
+    try:
+        q: Query = parse(text)
+    except QueryError as exc:
+        raise ApiError(400, f"Invalid query: {exc}") from None
+    if q.entitytype is not None and q.where is None:
+        # A bare name: an identifier (code or email) for the code lookup.
+        return Comparison("code", Op.EQ, q.entitytype)
+    if q.entitytype is not None and canonical(q.entitytype) not in (et, None):
+        raise ApiError(400, f"The query is for '{q.entitytype}', not '{et}'.")
+    return q.where
+
+
+def _scope(data: Mapping[str, Any]) -> tuple[str, ...]:
+    states: list[str] = []
+    if as_bool(data.get("finished"), "Finished"):
+        states.append("finished")
+    if as_bool(data.get("inactive", data.get("offline")), "Inactive"):
+        states.append("inactive")
+    if as_bool(data.get("archived"), "Archived"):
+        states.append("archived")
+    return tuple(states) or ("active",)
+
+
+def _and(clauses: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]] | None:
+    if not clauses:
+        return None
+    return " AND ".join(s for s, _ in clauses), [p for _, ps in clauses for p in ps]
+
+
+def find(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/find``: the readable entities matching the query, paged."""
+    et, ctx, env = call.et, call.ctx, call.envelope
+    data = as_dict(call.data)
+    attrs = data.get("attributes")
+    if attrs is not None and (
+        not isinstance(attrs, list) or not all(isinstance(a, str) and a for a in attrs)
+    ):
+        raise ApiError(400, "Attributes must be a list of non-empty strings!")
+    limit = as_int(data.get("limit"), "Limit")
+    skip = as_int(data.get("skip"), "Skip", 0) or 0
+    where = _parse(env.get("query"), et)
+    if et == "acl" and where is not None and as_bool(data.get("recursive"), "Recursive"):
+        where = _recursive_acl(b, where)
+    extra: list[tuple[str, list[Any]]] = []
+    ets = [et]
+    if et in CLIENT_SUBTYPES:
+        ets = ["client"]
+        extra.append(("json_extract(data, '$.type') = ?", [CLIENT_SUBTYPES[et]]))
+    parent = data.get("parent")
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ApiError(400, "parent must be an id string.")
+        extra.append(("h_parent_id = ?", [parent.lower()]))
+    f = read_filter(ctx, ets[0])
+    if f is not None:
+        extra.append((f[0], list(f[1])))
+    entityid = env.get("id")
+    if entityid and et not in SUB_ENTITIES:
+        row = b.store.get(entityid.lower())
+        if row is None or row.et not in ets or not can_read(b.store, ctx, row):
+            return {"result": []}
+        if where is not None and not matches(where, out(row), entitytype=et):
+            return {"result": []}
+        return {"result": [out(row, attrs)]}
+    if entityid:
+        # A sub-entity's find by id lists the children of that parent.
+        extra.append(("h_parent_id = ?", [entityid.lower()]))
+    ex = _and(extra)
+    scopes = [_scope(data)]
+    if data.get("single_entity_query") is True:
+        scopes = [("active",), ("finished",), ("inactive",)]
+    try:
+        for states in scopes:
+            rows = b.store.select(
+                ets, where=where, entitytype=et, states=states, extra=ex, limit=limit, skip=skip
+            )
+            if rows:
+                break
+    except QueryError as exc:
+        raise ApiError(400, f"Invalid query: {exc}") from None
+    return {"result": [out(r, attrs) for r in rows]}
+
+
+def _recursive_acl(b: Backend, where: Expr) -> Expr:
+    """``target=share:<id>`` widened to the shares inside that share."""
+
+    def widen(node: Expr) -> Expr:
+        if isinstance(node, Comparison):
+            if (
+                node.attribute == "target"
+                and node.op is Op.EQ
+                and isinstance(node.value, str)
+                and ":" in node.value
+            ):
+                sid = id_part(node.value).lower()
+                children = b.store.select(
+                    list(SHARE_TYPES), states=None, extra=("h_parent_id = ?", [sid])
+                )
+                if children:
+                    return Or((node, *(Comparison("target", Op.EQ, party(c)) for c in children)))
+            return node
+        return type(node)(tuple(widen(c) for c in node.children))
+
+    return widen(where)
+
+
+def report(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/report``: a plain-text summary of the readable entities."""
+    rows = find(b, replace(call, data={}))["result"]
+    lines = [f"{call.et} report: {len(rows)} entities"]
+    lines += [f"{r.get('id')} {r.get('name') or r.get('code')} {r.get('status')}" for r in rows]
+    return {"report": "\n".join(lines)}
+
+
+def metrics(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/metrics``: no metrics are recorded locally."""
+    return {"result": []}
+
+
+def attributes(b: Backend, call: Call) -> dict[str, Any]:
+    """``attributes``: the attribute names of a type (or those create/update accept)."""
+    data = as_dict(call.data)
+    name = data.get("entitytype")
+    if not isinstance(name, str):
+        raise ApiError(400, 'Please query attributes by "attributes WHERE entitytype=<type>".')
+    et = canonical(name.strip("'\" "))
+    if et is None:
+        raise ApiError(404, f"Unknown entity type '{name[:100]}'.")
+    if as_bool(data.get("create"), "Create"):
+        return {"result": CREATE_ATTRIBUTES.get(et, ATTRIBUTES[et])}
+    if as_bool(data.get("update"), "Update"):
+        return {"result": UPDATE_ATTRIBUTES.get(et, ["name", "description", "metadata"])}
+    return {"result": ATTRIBUTES[et]}

@@ -1,0 +1,267 @@
+"""Jobs: creating transfers, tasks and deliveries, and a delivery's recipients."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator import _files
+from accsyn.emulator._access import can_read, check_write
+from accsyn.emulator._entities import base_fields, by_ident, default_queue, hr, out, party
+from accsyn.emulator._protocol import ApiError, Call, Ctx, as_dict, as_str, check_method
+from accsyn.emulator._schema import DELIVERY_LIKE, EMAIL_RE, JOB_ENTITIES, JOB_TYPES
+from accsyn.emulator._store import Row
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["add_recipient", "create_delivery", "create_tasks", "create_transfer", "recipients"]
+
+#: Simulated size of a file on a remote party (it cannot be measured locally).
+_REMOTE_SIZE = 1_000_000
+
+
+def _task_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``{source, destination}`` of every task a transfer payload describes."""
+    tasks_in = data.get("tasks")
+    src_spec = data.get("source")
+    dst_spec = data.get("destination")
+    if tasks_in is None and src_spec is None:
+        raise ApiError(400, "A transfer needs a source and a destination (or tasks)!")
+    if isinstance(tasks_in, dict):
+        tasks_in = [tasks_in]
+    tasks: list[dict[str, Any]] = []
+    for t in tasks_in or [{"source": src_spec, "destination": dst_spec}]:
+        if isinstance(t, str):
+            t = {"source": t, "destination": dst_spec}
+        if not isinstance(t, dict):
+            raise ApiError(400, "tasks must be paths or {source, destination} objects!")
+        s = t.get("source", src_spec)
+        dd = t.get("destination", dst_spec)
+        if not isinstance(s, str) or not s.strip():
+            raise ApiError(400, "source must be a non-empty string!")
+        if dd is not None and not isinstance(dd, str):
+            raise ApiError(400, "destination must be a string!")
+        tasks.append({"source": s.strip(), "destination": (dd or "").strip()})
+    return tasks
+
+
+def _measure(b: Backend, ctx: Ctx, tasks: list[dict[str, Any]]) -> tuple[int, bool]:
+    """Set each task's size; returns the total and whether a local source is missing."""
+    size = 0
+    missing = False
+    for t in tasks:
+        p, path = b.paths.split_party(t["source"])
+        if p is None or p.casefold() == b.code.casefold():
+            try:
+                disk: Path | None = b.paths.resolve(ctx, path)
+            except ApiError as exc:
+                if exc.status == 403:
+                    raise
+                disk = None
+            if disk is None or not disk.exists():
+                missing = True
+                t["size"] = 0
+            else:
+                t["size"] = _files.getsize(disk)
+        else:
+            t["size"] = _REMOTE_SIZE
+        size += t["size"]
+    return size, missing
+
+
+def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A transfer (or compute job) with its tasks, scheduled on the clock."""
+    tasks = _task_specs(data)
+    src_party, _ = b.paths.split_party(tasks[0]["source"])
+    dst_party, _ = b.paths.split_party(tasks[0]["destination"] or b.code + ":")
+    src_row = b.paths.party_row(src_party)
+    dst_row = b.paths.party_row(dst_party)
+    if ctx.role == "standard" and ctx.uid not in (src_row.id, dst_row.id):
+        # A standard user's transfers always involve themselves.
+        if src_row.et == "workspace":
+            dst_row = ctx.user
+        else:
+            src_row = ctx.user
+    size, missing = _measure(b, ctx, tasks)
+    status = data.get("status", "init")
+    if status not in ("init", "waiting", "paused"):
+        raise ApiError(400, f"Invalid initial status '{status}' (init, waiting or paused)!")
+    queue = default_queue(b.store, data.get("queue"))
+    name = str(data.get("name") or data.get("code") or Path(tasks[0]["source"]).name or et)
+    allow_dup = data.get("allow_duplicates")
+    if allow_dup is False or data.get("append"):
+        for other in b.store.select(
+            [et], states=("active", "finished"), extra=("h_name = ?", [name.casefold()])
+        ):
+            if other.data.get("name") == name and other.data.get("source") == party(src_row):
+                if data.get("append"):
+                    other.data["status"] = "init"
+                    b.store.update(other, state="active")
+                    b.sim.schedule(other)
+                    return out(other)
+                raise ApiError(409, f"Duplicate {et} '{name}'; allow_duplicates is false!")
+    d = base_fields(b.clock.stamp(), ctx, name)
+    d.update(
+        code=name,
+        type=JOB_TYPES[et],
+        status=status,
+        progress=0,
+        size=size,
+        speed=-1.0,
+        etr="",
+        finished=None,
+        source=party(src_row),
+        source_hr=hr(src_row),
+        destination=party(dst_row),
+        destination_hr=hr(dst_row),
+        user=f"user:{ctx.uid}",
+        user_hr=hr(ctx.user),
+        parent=queue.id,
+        parent_hr=hr(queue),
+        uri=str(queue.data.get("uri", "")),
+        metadata=data.get("metadata") or {},
+    )
+    if data.get("parent"):
+        parent = by_ident(b.store, None, str(data["parent"]))
+        if parent is not None and parent.et in DELIVERY_LIKE:
+            d.update(parent=parent.id, parent_hr=hr(parent))
+    if isinstance(data.get("settings"), dict):
+        d["_settings"] = {str(k): str(v) for k, v in data["settings"].items()}
+    d["_sim"] = {"missing": missing}
+    row = b.store.insert(et, d)
+    _insert_tasks(b, row, tasks)
+    if status != "paused":
+        b.sim.schedule(row)
+    return out(row)
+
+
+def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int = 0) -> list[Row]:
+    now = b.clock.stamp()
+    rows = []
+    for i, t in enumerate(tasks, start):
+        d = {
+            "id": str(uuid.uuid4()),
+            "created": now,
+            "job": f"{job.et}:{job.id}",
+            "job_hr": hr(job),
+            "parent": job.id,
+            "priority": int(t.get("priority", 500)),
+            "size": int(t.get("size", 0)),
+            "source": {"path": t.get("source")},
+            "destination": {"path": t.get("destination")},
+            "status": str(t.get("status", "queued")),
+            "uri": str(i),
+            "metadata": t.get("metadata") or {},
+            "finished": None,
+        }
+        rows.append(b.store.insert("task", d))
+    return rows
+
+
+def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Tasks added to an existing job (a finished transfer runs again)."""
+    job_id = ctx.envelope.get("id") or data.get("parent")
+    job = b.store.get(str(job_id or "").lower())
+    if job is None or job.et not in JOB_ENTITIES:
+        raise ApiError(404, "No such parent job!")
+    check_write(b.store, ctx, job.et, job, data)
+    tasks = data.get("tasks")
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list) or not tasks:
+        raise ApiError(400, "tasks must be a non-empty list!")
+    norm = [
+        {"source": t, "destination": ""} if isinstance(t, str) else dict(t)
+        for t in tasks
+        if isinstance(t, str | dict)
+    ]
+    existing = b.store.select(["task"], states=None, extra=("h_parent_id = ?", [job.id]))
+    rows = _insert_tasks(b, job, norm, start=len(existing))
+    if job.et in DELIVERY_LIKE:
+        job.data["_files"] = [*job.data.get("_files", []), *(str(t["source"]) for t in norm)]
+        b.store.update(job)
+    elif job.state == "finished":
+        job.data["status"] = "waiting"
+        b.store.update(job, state="active")
+        b.sim.schedule(job)
+    return [out(r) for r in rows]
+
+
+def create_delivery(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A delivery (request, stream): submitted at once when it has files and recipients."""
+    if ctx.role == "standard":
+        raise ApiError(403, "Permission denied: standard users cannot create deliveries.")
+    name = as_str(data.get("name") or "Delivery", "name")
+    d = base_fields(b.clock.stamp(), ctx, name)
+    tasks = data.get("tasks") or []
+    recipients_in = data.get("recipients") or []
+    if not isinstance(tasks, list) or not isinstance(recipients_in, list):
+        raise ApiError(400, "tasks and recipients must be lists!")
+    d.update(
+        code=name,
+        type=JOB_TYPES[et],
+        public=bool(data.get("public", False)),
+        user=f"user:{ctx.uid}",
+        user_hr=hr(ctx.user),
+        finished=None,
+        description=str(data.get("description") or ""),
+        metadata=data.get("metadata") or {},
+        _files=[str(t) for t in tasks],
+        _recipients=[],
+    )
+    submitted = bool(tasks and recipients_in)
+    d["status"] = "pending" if submitted else str(data.get("status") or "init")
+    if d["status"] not in ("init", "pending"):
+        raise ApiError(400, "A new delivery starts as init (or pending with files+recipients).")
+    row = b.store.insert(et, d)
+    for r in recipients_in:
+        add_recipient(b, row, str(r), True)
+    if submitted:
+        b.sim.submit_soon(row)
+    return out(b.store.get(row.id) or row)
+
+
+def add_recipient(b: Backend, job: Row, ident: str, invite: bool) -> dict[str, Any]:
+    """Add (or refresh) a recipient of a delivery; unknown emails only with ``invite``."""
+    user = by_ident(b.store, "user", ident, ("active",))
+    if user is None:
+        if not EMAIL_RE.match(ident.lower()):
+            raise ApiError(404, f"No user found with code '{ident[:100]}'!")
+        if not invite:
+            raise ApiError(404, f"No user found with code '{ident}', and invite is not allowed!")
+        rec = {"user": ident.lower(), "user_hr": ident.lower(), "actioned": False}
+    else:
+        rec = {"user": user.id, "user_hr": user.data.get("code"), "actioned": False}
+    recs = [r for r in job.data.get("_recipients", []) if r.get("user") != rec["user"]]
+    recs.append(rec)
+    job.data["_recipients"] = recs
+    b.store.update(job)
+    return rec
+
+
+def recipients(b: Backend, call: Call) -> dict[str, Any]:
+    """``job/recipient/add``, ``job/recipient`` (remove) and ``<delivery>/recipients``."""
+    ctx, uri = call.ctx, call.uri
+    job = b.store.get(str(ctx.envelope.get("id") or "").lower())
+    if job is None or job.et not in (*DELIVERY_LIKE, "transfer") or not can_read(b.store, ctx, job):
+        raise ApiError(404, "No such delivery!")
+    if uri.endswith("recipients"):
+        return {"result": list(job.data.get("_recipients", []))}
+    if ctx.role == "standard":
+        raise ApiError(403, "Permission denied!")
+    d = as_dict(call.data)
+    ident = as_str(d.get("recipient"), "recipient")
+    if uri == "job/recipient/add":
+        check_method(call.method, ("PUT", "POST"))
+        rec = add_recipient(b, job, ident, d.get("invite", True) is not False)
+        return {"result": True if job.data.get("status") == "init" else rec}
+    check_method(call.method, ("DELETE",))
+    recs = job.data.get("_recipients", [])
+    keep = [r for r in recs if ident.lower() not in (r.get("user"), r.get("user_hr"))]
+    if len(keep) == len(recs):
+        return {"result": False}
+    job.data["_recipients"] = keep
+    b.store.update(job)
+    return {"result": True}

@@ -1,0 +1,143 @@
+"""Changes: ``<type>/edit``, ``delete``, ``deactivate``/``offline`` and ``activate``/``online``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator._access import check_write, target
+from accsyn.emulator._entities import by_ident, home_of, out
+from accsyn.emulator._ops.create import unique_code
+from accsyn.emulator._protocol import ApiError, Call, as_dict
+from accsyn.emulator._schema import JOB_ENTITIES, SHARE_TYPES, UNIQUE_CODE
+from accsyn.emulator._simulation import FINISHED
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["activate", "deactivate", "delete", "edit"]
+
+_READ_ONLY = ("id", "created", "creator", "type")
+_DEACTIVATABLE = ("user", "acl", *SHARE_TYPES, "site", "engine", "queue")
+
+
+def edit(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/edit``: change attributes (a job's status goes through the simulation)."""
+    et, ctx = call.et, call.ctx
+    if et == "task" and isinstance(call.data, list):
+        return _edit_tasks(b, call, call.data)
+    data = as_dict(call.data)
+    if not data:
+        raise ApiError(400, "Nothing to update!")
+    if et == "acl":
+        raise ApiError(400, "ACLs cannot be updated, use the grant function to grant access.")
+    row = target(b.store, ctx, et)
+    check_write(b.store, ctx, et, row, data)
+    d = row.data
+    state: str | None = None
+    for key, value in data.items():
+        k = str(key).lower()
+        if k in _READ_ONLY or k.startswith("_") or k.endswith("_hr"):
+            raise ApiError(400, f"Attribute '{k}' is read-only!")
+        if k == "status" and et in JOB_ENTITIES:
+            state = b.sim.set_status(row, value)
+            continue
+        if k == "role":
+            if ctx.role != "admin":
+                raise ApiError(403, "Only admins can change roles!")
+            if value not in ("admin", "employee", "standard"):
+                raise ApiError(400, f"Invalid role '{value}'!")
+        if k == "code" and et in UNIQUE_CODE and value != d.get("code"):
+            unique_code(b, et, str(value))
+        d[k] = value
+    d["modified"] = b.clock.stamp()
+    d["modifier"] = ctx.uid
+    b.store.update(row, state=state)
+    return {"result": [out(row)]}
+
+
+def _edit_tasks(b: Backend, call: Call, items: list[Any]) -> dict[str, Any]:
+    """``task/edit`` with a list: status, priority or metadata of a job's tasks."""
+    ctx = call.ctx
+    job = b.store.get(str(ctx.envelope.get("id") or "").lower())
+    if job is None or job.et not in JOB_ENTITIES:
+        raise ApiError(404, "Invalid parent entity ID supplied!")
+    check_write(b.store, ctx, job.et, job, {})
+    tasks = b.store.select(["task"], states=None, extra=("h_parent_id = ?", [job.id]))
+    result = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ApiError(400, "Each task update must be an object!")
+        match = [t for t in tasks if t.id == item.get("id") or t.data.get("uri") == item.get("uri")]
+        if not match:
+            raise ApiError(404, f"No such task {item.get('id') or item.get('uri')}!")
+        t = match[0]
+        for k in ("status", "priority", "metadata"):
+            if k in item:
+                t.data[k] = item[k]
+        b.store.update(t)
+        result.append(out(t))
+    return {"result": result}
+
+
+def delete(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/delete``: archive (a user's home is archived and their jobs aborted)."""
+    et, ctx = call.et, call.ctx
+    if et == "acl":
+        raise ApiError(400, "ACLs cannot be deleted, use the revoke function to revoke access.")
+    row = target(b.store, ctx, et)
+    check_write(b.store, ctx, et, row, {})
+    d = row.data
+    if (
+        (et == "volume" and d.get("default"))
+        or (et == "site" and d.get("main"))
+        or (et == "queue" and d.get("default"))
+    ):
+        raise ApiError(400, f"The default {et} cannot be deleted!")
+    if et == "task":
+        raise ApiError(400, "Tasks cannot be deleted!")
+    if et == "user":
+        home = home_of(b.store, row)
+        if home is not None:
+            b.store.update(home, state="archived")
+        for job in b.store.select(list(JOB_ENTITIES), extra=("h_user_id = ?", [row.id])):
+            job.data["status"] = "aborted"
+            b.store.update(job, state="finished", t_next=None)
+    if et in JOB_ENTITIES:
+        d["status"] = "aborted" if d.get("status") not in FINISHED else d["status"]
+    b.store.update(row, state="archived", t_next=None)
+    return {"result": True}
+
+
+def deactivate(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/deactivate`` (``offline``): to the inactive pool; a user's ACLs follow."""
+    et, ctx = call.et, call.ctx
+    if et not in _DEACTIVATABLE:
+        raise ApiError(400, f"Entities of type '{et}' cannot be deactivated.")
+    row = target(b.store, ctx, et)
+    check_write(b.store, ctx, et, row, {})
+    if et == "home":
+        raise ApiError(400, "Home shares cannot be deactivated!")
+    b.store.update(row, state="inactive")
+    if et == "user":
+        for acl in b.store.select(["acl"], extra=("h_entity_id = ?", [row.id])):
+            b.store.update(acl, state="inactive")
+    return {"result": True}
+
+
+def activate(b: Backend, call: Call) -> dict[str, Any]:
+    """``<type>/activate`` (``online``): back to active; a share's ACLs follow."""
+    et, ctx = call.et, call.ctx
+    ident = ctx.envelope.get("id") or ctx.envelope.get("query")
+    if not ident:
+        raise ApiError(400, "No entity id or code supplied!")
+    row = by_ident(b.store, et, ident.strip().strip("'\""), ("inactive", "active"))
+    if row is None:
+        raise ApiError(404, f"No inactive {et} '{ident[:100]}'!")
+    check_write(b.store, ctx, et, row, {})
+    b.store.update(row, state="active")
+    if et in SHARE_TYPES:
+        for acl in b.store.select(
+            ["acl"], states=("inactive",), extra=("h_target_id = ?", [row.id])
+        ):
+            b.store.update(acl, state="active")
+    return {"result": True}

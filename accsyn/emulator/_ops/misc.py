@@ -1,0 +1,120 @@
+"""Settings, the event log, publishing and the small informational uris."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, as_str
+from accsyn.emulator._schema import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = [
+    "api_key",
+    "entity_types",
+    "integration",
+    "logs",
+    "prepublish",
+    "server_online",
+    "servers",
+    "setting",
+]
+
+
+def setting(b: Backend, call: Call) -> dict[str, Any]:
+    """``setting``: read (GET), set (PUT) or delete (DELETE) a scope's settings."""
+    method, ctx, data = call.method, call.ctx, as_dict(call.data)
+    scope = str(data.get("entitytype") or "workspace").lower()
+    scope_id = str(ctx.envelope.get("id") or "")
+    if method != "GET" and ctx.role not in ("admin", "employee"):
+        raise ApiError(403, "Permission denied!")
+    if method == "GET":
+        if "name" in data:
+            name = data.get("name")
+            if name is not None and not isinstance(name, str):
+                raise ApiError(400, "Setting names must be strings!")
+            if name is None:
+                return {"result": b.store.settings(scope, scope_id)}
+            return {"result": b.store.settings(scope, scope_id).get(str(name))}
+        return {"result": b.store.settings(scope, scope_id)}
+    name = as_str(data.get("name"), "name")
+    if method == "PUT":
+        value = data.get("value")
+        if not isinstance(value, str):
+            raise ApiError(400, "Setting values must be strings!")
+        b.store.set_setting(scope, scope_id, name, value)
+        return {"result": True}
+    if method == "DELETE":
+        b.store.set_setting(scope, scope_id, name, None)
+        return {"result": True}
+    raise ApiError(405, f"Method {method} not allowed for settings.")
+
+
+def logs(b: Backend, call: Call) -> dict[str, Any]:
+    """``log/find``: the recent events (not for standard users)."""
+    data = as_dict(call.data)
+    if call.ctx.role == "standard":
+        return {"result": []}
+    rows = list(b.logs)
+    if data.get("sort_reverse"):
+        rows.reverse()
+    pag = data.get("pagination") or {}
+    limit = as_int(pag.get("limit") if isinstance(pag, dict) else None, "limit")
+    return {"result": rows[:limit] if limit else rows, "total": len(rows)}
+
+
+def prepublish(b: Backend, call: Call) -> dict[str, Any]:
+    """``workspace/publish/preprocess``: every file may be published as is."""
+    files = as_dict(call.data).get("files") or []
+    if not isinstance(files, list):
+        raise ApiError(400, "files must be a list!")
+    result = [
+        {
+            "id": f.get("id") if isinstance(f, dict) else None,
+            "ident": (f.get("filename") if isinstance(f, dict) else str(f)),
+            "can_publish": True,
+            "can_upload": True,
+            "rejected": False,
+            "warning": None,
+            "info": None,
+            "comment_label": None,
+            "path": (f.get("filename") if isinstance(f, dict) else str(f)),
+        }
+        for f in files
+    ]
+    return {
+        "result": {
+            "files": result,
+            "time_report": False,
+            "comment": True,
+            "guidelines": "",
+            "statuses": [{"code": "pending", "default": True}],
+            "tasks": [],
+        }
+    }
+
+
+def entity_types(b: Backend, call: Call) -> dict[str, Any]:
+    """``entitytypes``: every entity type served."""
+    return {"result": list(ENTITY_TYPES)}
+
+
+def api_key(b: Backend, call: Call) -> dict[str, Any]:
+    """``user/api_key``: the caller's own API key."""
+    return {"api_key": b.store.api_key(call.ctx.email)}
+
+
+def integration(b: Backend, call: Call) -> dict[str, Any]:
+    """``workspace/integration/…``: no integrations are configured locally."""
+    return {"result": {}}
+
+
+def server_online(b: Backend, call: Call) -> dict[str, Any]:
+    """``share/server``: the (emulated) file server is always online."""
+    return {"result": True}
+
+
+def servers(b: Backend, call: Call) -> dict[str, Any]:
+    """``share/servers``: no file servers are registered locally."""
+    return {"result": []}

@@ -1,0 +1,232 @@
+"""The wire protocol of the emulator: replies, errors, the event envelope, argument checks.
+
+Nothing here knows about entities or storage: it turns request bytes into a
+checked envelope (protocol.md §7) and describes the answer. Every front end (the
+in-process transports, the ASGI app) and every operation share these types.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import gzip
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from accsyn.emulator._store import Row
+
+__all__ = [
+    "MASTER_LOOKUP",
+    "MAX_BODY",
+    "ApiError",
+    "Call",
+    "Ctx",
+    "Reply",
+    "as_bool",
+    "as_dict",
+    "as_int",
+    "as_str",
+    "check_method",
+    "parse_envelope",
+]
+
+#: Largest request body or decompressed ``gz_data`` accepted (bytes).
+MAX_BODY = 16 * 1024 * 1024
+#: The master server's workspace lookup route (answered with this host).
+MASTER_LOOKUP = "/j3pkttdvoldmbtty6afga"
+
+
+@dataclass
+class Reply:
+    """An HTTP answer: status, JSON body and headers; ``drop`` = close without answering."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+    latency: float = 0.0
+
+    def content(self) -> bytes:
+        """The body as JSON bytes."""
+        return json.dumps(self.body).encode()
+
+
+class ApiError(Exception):
+    """An error answer: ``{"message": ..., "message_hr": ...}`` with an HTTP status."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+    def reply(self) -> Reply:
+        """The JSON answer of this error (429s carry ``Retry-After``)."""
+        body = {"message": self.message, "message_hr": self.message, **self.extra}
+        headers = {}
+        if self.status == 429 and "retry_after" in self.extra:
+            headers["Retry-After"] = str(max(1, round(self.extra["retry_after"])))
+        return Reply(self.status, body, headers)
+
+
+@dataclass
+class Ctx:
+    """The authenticated caller of one request."""
+
+    user: Row
+    role: str
+    envelope: dict[str, Any]
+
+    @property
+    def uid(self) -> str:
+        """The caller's user id."""
+        return self.user.id
+
+    @property
+    def email(self) -> str:
+        """The caller's email (the user's code)."""
+        return str(self.user.data.get("code", ""))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One operation to answer: who calls, how, on which entity type, with what data.
+
+    ``et`` is the canonical entity type of ``<entitytype>/<operation>`` uris (None
+    for the others), ``name`` the type as the caller wrote it.
+    """
+
+    method: str
+    ctx: Ctx
+    uri: str
+    data: Any
+    et: str = ""
+    name: str = ""
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        """The request's event envelope."""
+        return self.ctx.envelope
+
+
+# --- argument checks (every message names the argument) ---------------------------------
+
+
+def as_bool(value: Any, name: str) -> bool:
+    """A boolean argument (absent = False)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ApiError(400, f"{name} must be a boolean!")
+    return value
+
+
+def as_int(value: Any, name: str, default: int | None = None) -> int | None:
+    """A non-negative integer argument."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApiError(400, f"{name} must be a non-negative integer!")
+    return value
+
+
+def as_str(value: Any, name: str) -> str:
+    """A non-empty string argument, stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, f"{name} must be a non-empty string!")
+    return value.strip()
+
+
+def as_dict(data: Any) -> dict[str, Any]:
+    """An object payload (absent = empty)."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ApiError(400, "The payload must be a JSON object.")
+    return data
+
+
+def check_method(method: str, allowed: tuple[str, ...]) -> None:
+    """405 unless ``method`` is one of ``allowed``."""
+    if method not in allowed:
+        raise ApiError(405, f"Method {method} not allowed for this operation.")
+
+
+# --- the event envelope -------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _unquote_cached(text: str) -> str:
+    return unquote(text)
+
+
+def _unquote(text: str) -> str:
+    # Clients poll with the same envelope over and over; decoding is pure.
+    return _unquote_cached(text) if len(text) <= 4096 else unquote(text)
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise ApiError(400, f"The {what} is not valid JSON.") from None
+
+
+def _gunzip(gz: Any) -> Any:
+    if not isinstance(gz, str):
+        raise ApiError(400, "gz_data must be a base64 string.")
+    try:
+        raw = base64.b64decode(gz, validate=True)
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = d.decompress(raw, MAX_BODY + 1)
+        if len(out) > MAX_BODY:
+            raise ApiError(413, "The decompressed payload is too large.")
+    except (binascii.Error, zlib.error, ValueError, gzip.BadGzipFile):
+        raise ApiError(400, "gz_data is not base64 gzip data.") from None
+    try:
+        text = out.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "gz_data is not UTF-8 JSON.") from None
+    data = _json(text, "gz_data payload")
+    if data is not None and not isinstance(data, dict | list):
+        raise ApiError(400, "The payload must be an object, an array or null.")
+    return data
+
+
+def parse_envelope(method: str, raw_query: str, body: bytes) -> dict[str, Any]:
+    """The checked event envelope of a ``/event`` request (``gz_data`` inflated)."""
+    if method not in ("GET", "PUT", "POST", "DELETE"):
+        raise ApiError(405, f"Method {method} not allowed.")
+    text: str
+    if method in ("GET", "DELETE") and raw_query:
+        text = _unquote(raw_query)
+    elif body:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "The request body is not UTF-8 JSON.") from None
+    elif raw_query:
+        text = _unquote(raw_query)
+    else:
+        raise ApiError(400, "Missing event envelope.")
+    env = _json(text, "envelope")
+    if not isinstance(env, dict):
+        raise ApiError(400, "The event envelope must be a JSON object.")
+    if "gz_data" in env:
+        env["data"] = _gunzip(env.pop("gz_data"))
+    uri = env.get("uri")
+    if not isinstance(uri, str) or not uri.strip():
+        raise ApiError(400, "The envelope has no 'uri'.")
+    env["uri"] = uri.strip().strip("/").lower()
+    for key in ("query", "id"):
+        if env.get(key) is not None and not isinstance(env[key], str):
+            raise ApiError(400, f"The envelope '{key}' must be a string.")
+    data = env.get("data")
+    if data is not None and not isinstance(data, dict | list):
+        raise ApiError(400, "The envelope 'data' must be an object, an array or null.")
+    return env

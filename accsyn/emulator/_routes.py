@@ -1,0 +1,98 @@
+"""The route table: which handler answers which event uri (protocol.md §4.3).
+
+Three tables, looked up in order: whole uris (:data:`URIS`), uri prefixes
+(:data:`PREFIXES`), and ``<entitytype>/<operation>`` for every entity type
+(:data:`OPERATIONS`). A route names its handler and the HTTP methods it accepts
+(None: the handler tells methods apart itself). Adding an operation is one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from accsyn.emulator._ops import acl, create, files, find, jobs, lifecycle, misc
+from accsyn.emulator._protocol import ApiError, Call
+from accsyn.emulator._schema import DELIVERY_LIKE, canonical
+
+if TYPE_CHECKING:
+    from accsyn.emulator._backend import Backend
+
+__all__ = ["OPERATIONS", "PREFIXES", "URIS", "Route", "resolve"]
+
+Handler = Callable[["Backend", Call], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A handler and the HTTP methods it accepts (None: any; the handler checks)."""
+
+    handler: Handler
+    methods: tuple[str, ...] | None = None
+
+
+_WRITE = ("PUT", "POST")
+
+#: Whole uris.
+URIS: dict[str, Route] = {
+    "entitytypes": Route(misc.entity_types),
+    "attributes": Route(find.attributes),
+    "setting": Route(misc.setting),
+    "user/api_key": Route(misc.api_key),
+    "log/find": Route(misc.logs),
+    "workspace/file": Route(files.file_op),
+    "workspace/publish/preprocess": Route(misc.prepublish),
+    "job/recipient/add": Route(jobs.recipients),
+    "job/recipient": Route(jobs.recipients),
+    "job/recipients": Route(jobs.recipients),
+    **{f"{et}/recipients": Route(jobs.recipients) for et in DELIVERY_LIKE},
+    "acl/create": Route(acl.grant, _WRITE),
+    "acl/delete": Route(acl.revoke, ("DELETE",)),
+    "share/server": Route(misc.server_online),
+    "volume/server": Route(misc.server_online),
+    "share/servers": Route(misc.servers),
+    "volume/servers": Route(misc.servers),
+    "file/add": Route(files.add_to_collection),
+    "collection/file/remove": Route(files.remove_from_collection),
+}
+
+#: Uri prefixes (a whole family of uris answered alike).
+PREFIXES: dict[str, Route] = {
+    "workspace/integration/": Route(misc.integration),
+}
+
+#: ``<entitytype>/<operation>``, for every entity type (aliases resolved).
+OPERATIONS: dict[str, Route] = {
+    "find": Route(find.find, ("GET",)),
+    "report": Route(find.report, ("GET",)),
+    "metrics": Route(find.metrics, ("GET",)),
+    "create": Route(create.create, ("POST",)),
+    "edit": Route(lifecycle.edit, _WRITE),
+    "delete": Route(lifecycle.delete, ("DELETE",)),
+    "deactivate": Route(lifecycle.deactivate, ("DELETE",)),
+    "offline": Route(lifecycle.deactivate, ("DELETE",)),
+    "activate": Route(lifecycle.activate, ("POST",)),
+    "online": Route(lifecycle.activate, ("POST",)),
+}
+
+
+def resolve(uri: str) -> tuple[Route, str, str]:
+    """``(route, entity type, type as written)`` of a uri (types empty unless per-type)."""
+    route = URIS.get(uri)
+    if route is not None:
+        return route, "", ""
+    for prefix, route in PREFIXES.items():
+        if uri.startswith(prefix):
+            return route, "", ""
+    parts = uri.split("/")
+    if len(parts) != 2:
+        raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
+    name, op = parts
+    et = canonical(name)
+    if et is None:
+        raise ApiError(404, f"Unknown entity type '{name[:100]}'.")
+    route = OPERATIONS.get(op)
+    if route is None:
+        raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
+    return route, et, name.strip().lower()
