@@ -1,8 +1,10 @@
 """Connection options shared by every command that talks to a workspace.
 
 Flags win over the environment and ``.env`` (the session itself reads those, exactly as
-``accsyn.Session`` does); with ``--local``, or with no credentials anywhere, commands run
-against an embedded, seeded local workspace so the CLI works out of the box.
+``accsyn.Session`` does). With ``--local`` commands run against an embedded, seeded local
+workspace. With no credentials anywhere they stop with :class:`NotConfigured` (exit 2)
+saying how to configure one: answering from demo data unasked would look real in a cron
+job.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from accsyn._exceptions import ConfigurationError
 if TYPE_CHECKING:
     from accsyn.session import Session
 
-__all__ = ["Connection", "has_credentials", "open_session"]
+__all__ = ["Connection", "NotConfigured", "has_credentials", "key_source", "open_session"]
 
 _CREDENTIAL_KEYS = (*ENV_WORKSPACE, ENV_API_USER, ENV_API_KEY)
 
@@ -82,6 +84,32 @@ def _read_env_file(path: Path | None) -> dict[str, str]:
         return {}
 
 
+class NotConfigured(ConfigurationError):
+    """No workspace is configured and ``--local`` was not given."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no accsyn workspace configured. Pass --workspace, --user and --api-key; "
+            f"or set {ENV_WORKSPACE[0]}, {ENV_API_USER} and {ENV_API_KEY} (in the environment, "
+            f"in ./{DEFAULT_ENV_FILE} or in a file given with --env-file or "
+            f"{ENV_CREDENTIALS_PATH}); or pass --local to use the embedded demo workspace"
+        )
+
+
+def key_source(conn: Connection) -> str | None:
+    """Where the API key comes from (``--api-key``, the variable, or a file), if anywhere."""
+    if conn.local:
+        return "the local workspace"
+    if conn.api_key:
+        return "--api-key"
+    if os.environ.get(ENV_API_KEY):
+        return ENV_API_KEY
+    path = conn._env_path()
+    if _read_env_file(path).get(ENV_API_KEY):
+        return str(path)
+    return None
+
+
 def has_credentials(conn: Connection) -> bool:
     """Whether flags, the environment or a ``.env`` file name a workspace to connect to."""
     if conn.workspace or conn.user or conn.api_key or conn.base_url or conn.env_file:
@@ -92,14 +120,23 @@ def has_credentials(conn: Connection) -> bool:
 
 
 @contextmanager
-def open_session(conn: Connection) -> Iterator[tuple[Session, bool]]:
-    """Yield ``(session, is_local)``: a real session, or one on the embedded workspace."""
-    if conn.local or not has_credentials(conn):
+def open_session(conn: Connection, *, lazy: bool = True) -> Iterator[Session]:
+    """Yield a session on the configured workspace, or on the embedded one with ``--local``.
+
+    ``lazy`` (the default) logs in on the first request, so a command can check its
+    arguments against the models before anything is sent.
+    """
+    if conn.local:
         from accsyn.emulator import LocalWorkspace
 
-        with LocalWorkspace(seed="demo") as workspace, workspace.session(role="admin") as session:
-            yield session, True
+        with (
+            LocalWorkspace(seed="demo") as workspace,
+            workspace.session(role="admin", lazy=lazy) as session,
+        ):
+            yield session
         return
+    if not has_credentials(conn):
+        raise NotConfigured()
 
     from accsyn.session import Session
 
@@ -111,8 +148,9 @@ def open_session(conn: Connection) -> Iterator[tuple[Session, bool]]:
         "port": conn.port,
         "proxy": conn.proxy,
         "path_envfile": conn.env_file,
+        "lazy": lazy,
     }
     if conn.base_url:
         kwargs["base_url"] = conn.base_url
     with Session(**kwargs) as session:
-        yield session, False
+        yield session

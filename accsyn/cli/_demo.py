@@ -209,7 +209,7 @@ def run_demo(console: Console, *, screens: tuple[Screen, ...] = SCREENS) -> list
     elapsed = time.perf_counter() - started
     console.print(
         Text(
-            f'Done in {elapsed:.1f}s. Next: `accsyn find "transfer WHERE status=failed"`, '
+            f'Done in {elapsed:.1f}s. Next: `accsyn find "transfer WHERE status=failed" --local`, '
             "`accsyn query check`, `accsyn serve`.",
             style="dim",
         )

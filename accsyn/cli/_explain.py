@@ -3,46 +3,26 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
 
 from accsyn import _constants as const
 from accsyn._config import Secret, default_device
-from accsyn._wire import Endpoint, WireContext, explain, find_request
-from accsyn.query import Query
+from accsyn._wire import Endpoint, EventRequest, WireContext, explain
 
-__all__ = ["explain_find"]
+__all__ = ["explain_request"]
 
 
-def explain_find(
-    query: Query,
+def explain_request(
+    req: EventRequest,
     *,
-    attributes: Sequence[str] | None = None,
-    finished: bool | None = None,
-    inactive: bool | None = None,
-    archived: bool | None = None,
-    limit: int | None = None,
-    skip: int | None = None,
     workspace: str = "acme",
     user: str = "you@example.com",
     base_url: str | None = None,
 ) -> str:
-    """The request ``session.find(query, ...)`` sends, as text (secrets shown as ``***``).
+    """The HTTP request ``req`` becomes, as text (secrets shown as ``***``).
 
     The workspace host is normally found through the master host; without ``base_url``
     the documented ``https://<workspace>.accsyn.com:443`` stands in for it.
     """
-    if query.entitytype is None:
-        raise ValueError("explain needs a statement with an entity type")
-    req = find_request(
-        query.entitytype,
-        query,
-        attributes=attributes,
-        finished=finished,
-        inactive=inactive,
-        archived=archived,
-        limit=limit,
-        skip=skip,
-    )
     ctx = WireContext(
         workspace=workspace,
         username=user,

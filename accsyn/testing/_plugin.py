@@ -15,8 +15,8 @@ credentials). Seeded API keys are deterministic and for local use only.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from accsyn.emulator import LocalWorkspace
 
 __all__ = ["accsyn_async_session", "accsyn_clean_env", "accsyn_session", "accsyn_workspace"]
+
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 
 @pytest.fixture
@@ -74,11 +76,23 @@ def accsyn_session(accsyn_workspace: LocalWorkspace) -> Iterator[Any]:
             close()
 
 
-@pytest.fixture
+def _async_fixture(fn: _Fn) -> _Fn:
+    # pytest-asyncio runs a plain ``@pytest.fixture`` coroutine only in its "auto" mode;
+    # its own decorator works in "strict" mode (the default) as well.
+    try:
+        import pytest_asyncio
+    except ImportError:  # another runner (e.g. anyio's plugin) handles async fixtures itself
+        return cast(_Fn, pytest.fixture(fn))
+    return cast(_Fn, pytest_asyncio.fixture(fn))
+
+
+@_async_fixture
 async def accsyn_async_session(accsyn_workspace: LocalWorkspace) -> AsyncIterator[Any]:
     """An ``accsyn.AsyncSession`` logged in as the admin of :func:`accsyn_workspace`.
 
-    Needs an asyncio test runner (e.g. pytest-asyncio). For another role, use
+    Needs an asyncio test runner. With pytest-asyncio it works in both modes: in
+    "strict" mode (its default) mark the test ``@pytest.mark.asyncio``; in "auto" mode
+    any ``async def`` test can use it. For another role, use
     ``async with accsyn_workspace.async_session(role="standard") as s:``.
     """
     session = accsyn_workspace.async_session(role="admin")

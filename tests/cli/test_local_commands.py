@@ -1,4 +1,4 @@
-"""Workspace commands against the embedded local workspace (`--local`, or no credentials)."""
+"""Workspace commands against the embedded local workspace (`--local`)."""
 
 from __future__ import annotations
 
@@ -30,13 +30,6 @@ def test_find_json_lines() -> None:
     rows = _json_rows(result.stdout)
     assert rows
     assert all(isinstance(row["id"], str) for row in rows)
-
-
-def test_no_credentials_means_the_local_workspace_with_a_note() -> None:
-    result = runner.invoke(app, ["find", "user", "--json"])
-    assert result.exit_code == 0, result.output
-    assert _json_rows(result.stdout)
-    assert "local workspace" in result.stderr
 
 
 def test_paging_honours_limit_and_offset() -> None:
@@ -159,20 +152,19 @@ def test_demo_code_fits_an_80_column_terminal() -> None:
 
 
 def test_paging_shows_a_progress_bar_on_an_interactive_stderr() -> None:
-    from accsyn.cli._paging import fetch_pages
+    from accsyn.cli._workspace import make_progress, parse_statement, to_select
     from accsyn.emulator import LocalWorkspace
 
     err = io.StringIO()
     console = Console(file=err, force_terminal=True, width=100)
     with LocalWorkspace(seed="demo") as workspace, workspace.session() as session:
-        pages = list(fetch_pages(session, "transfer", page_size=25, console=console))
+        select = to_select(session, parse_statement("transfer"), page_size=25)
+        with make_progress(console, known_total=False) as progress:
+            task = progress.add_task("fetching")
+            pages = []
+            for page in select.pages():
+                progress.advance(task, len(page))
+                pages.append(page)
     assert len(pages) > 1
     assert "fetching" in err.getvalue()
     assert all(len(page) <= 25 for page in pages)
-
-
-def test_find_warns_about_unknown_attributes_but_still_sends() -> None:
-    result = runner.invoke(app, ["find", "transfer WHERE stauts=failed", "--local", "--json"])
-    assert result.exit_code == 0, result.output
-    assert "warning: column 16: transfer has no attribute 'stauts'" in result.stderr
-    assert "did you mean 'status'" in result.stderr

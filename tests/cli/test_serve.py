@@ -121,7 +121,7 @@ def test_find_filters_selects_and_limits(server: Path) -> None:
         "find",
         "user WHERE role=admin",
         "--select",
-        "id,email,role",
+        "id,code,role",
         "--json",
         "--limit",
         "1",
@@ -130,7 +130,7 @@ def test_find_filters_selects_and_limits(server: Path) -> None:
     assert result.returncode == 0, result.stderr
     [row] = [json.loads(line) for line in result.stdout.splitlines()]
     assert row["role"] == "admin"
-    assert set(row) <= {"id", "email", "role"}
+    assert set(row) == {"id", "code", "role"}
 
 
 def test_create_get_update_delete_round_trip(server: Path) -> None:
@@ -175,3 +175,20 @@ def test_server_errors_are_one_line(server: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr
+
+
+def test_whoami_against_the_server(server: Path) -> None:
+    result = _accsyn("whoami", "--json", env_dir=server)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["user"] == "admin@example.com"
+    assert info["role"] == "admin"
+    assert info["endpoint"].startswith("http://127.0.0.1:")
+    # Where the key came from, never the key.
+    assert info["api_key"] == f"*** (from {server / '.env.admin'})"
+    key = next(
+        line.split("=", 1)[1]
+        for line in (server / ".env.admin").read_text().splitlines()
+        if line.startswith("ACCSYN_API_KEY=")
+    )
+    assert key not in result.stdout + result.stderr
