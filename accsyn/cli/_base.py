@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -73,12 +75,49 @@ def _flags_as_flags(params: Sequence[Any]) -> None:
             param.metavar = ""
 
 
+_BOOL_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
+def _flag_given_a_value(params: Sequence[Any], args: Sequence[str]) -> tuple[str, str] | None:
+    """``("--json", "true")`` when the arguments say ``--json true``."""
+    flags = {
+        name
+        for p in params
+        if getattr(p, "is_flag", False)
+        for name in (*getattr(p, "opts", ()), *getattr(p, "secondary_opts", ()))
+    }
+    for flag, word in itertools.pairwise(args):
+        if flag in flags and word.lower() in _BOOL_WORDS:
+            return flag, word
+    return None
+
+
 class Command(TyperCommand):
     """A typer command whose help shows flags as flags (``--json``, not ``--json <bool>``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _flags_as_flags(self.params)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse ``args``; ``--json true`` gets an error saying flags take no value."""
+        given = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            misuse = (
+                _flag_given_a_value(self.params, given)
+                if getattr(exc, "exit_code", None) == EXIT_USAGE
+                else None
+            )
+            if misuse is None:
+                raise
+            flag, word = misuse
+            raise typer.BadParameter(
+                f"a flag takes no value: write {flag}, not {flag} {word}",
+                ctx=ctx,
+                param_hint=repr(flag),
+            ) from None
 
     def get_help_option(self, ctx: Any) -> Any:
         """The ``--help`` option, shown as a flag."""
@@ -212,13 +251,19 @@ class Invalid(Exception):
     """A name or value the models reject, raised inside :func:`validating`."""
 
 
+# The SDK's own bypass advice, in Python terms: "(… pass validate=False, or
+# Session(validate='off'), …)"; the CLI says --no-validate instead.
+_PYTHON_BYPASS = re.compile(r"\s*\((?:[^()]|\([^()]*\))*validate=False(?:[^()]|\([^()]*\))*\)")
+
+
 @contextmanager
 def validating() -> Iterator[None]:
     """Mark model validation: its errors end with how to bypass it (``--no-validate``)."""
     try:
         yield
     except (QueryValidationError, ValidationError) as exc:
-        raise Invalid(str(exc) or type(exc).__name__) from exc
+        message = _PYTHON_BYPASS.sub("", str(exc)) or type(exc).__name__
+        raise Invalid(message) from exc
 
 
 @contextmanager

@@ -110,8 +110,12 @@ def to_select(
     if validate:
         with validating():
             model = model_for(query.entitytype)
-            # What session.repository(model) starts from; no session needed to build it.
-            select: Select[Any] = Select(session, model, QueryState(model.__entitytype__))
+            # explain builds the select without a session: what repository() starts from.
+            select: Select[Any] = (
+                session.repository(model)
+                if session is not None
+                else Select(None, model, QueryState(model.__entitytype__))
+            )
             if query.where is not None:
                 select = select.where(query)
             if attributes:

@@ -69,6 +69,14 @@ def test_help_renders_flags_as_flags_on_every_command() -> None:
     assert re.search(r"--local\s+Use an embedded", find), find
 
 
+def test_a_flag_given_a_value_says_flags_take_none() -> None:
+    result = runner.invoke(
+        app, ["find", "user", "--local", "--json", "true"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2
+    assert "a flag takes no value: write --json, not --json true" in result.stderr
+
+
 # --- no silent demo fallback ------------------------------------------------------------
 
 
