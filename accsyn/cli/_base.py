@@ -31,6 +31,7 @@ from accsyn.cli._connect import Connection, NotConfigured
 
 __all__ = [
     "CONNECTION_PANEL",
+    "PYTHON_BYPASS",
     "Command",
     "Group",
     "Invalid",
@@ -251,9 +252,9 @@ class Invalid(Exception):
     """A name or value the models reject, raised inside :func:`validating`."""
 
 
-# The SDK's own bypass advice, in Python terms: "(… pass validate=False, or
-# Session(validate='off'), …)"; the CLI says --no-validate instead.
-_PYTHON_BYPASS = re.compile(r"\s*\((?:[^()]|\([^()]*\))*validate=False(?:[^()]|\([^()]*\))*\)")
+#: The SDK's own bypass advice, in Python terms: "(… pass validate=False, or
+#: Session(validate='off'), …)"; the CLI says --no-validate instead.
+PYTHON_BYPASS = re.compile(r"\s*\((?:[^()]|\([^()]*\))*validate=False(?:[^()]|\([^()]*\))*\)")
 
 
 @contextmanager
@@ -262,7 +263,7 @@ def validating() -> Iterator[None]:
     try:
         yield
     except (QueryValidationError, ValidationError) as exc:
-        message = _PYTHON_BYPASS.sub("", str(exc)) or type(exc).__name__
+        message = PYTHON_BYPASS.sub("", str(exc)) or type(exc).__name__
         raise Invalid(message) from exc
 
 

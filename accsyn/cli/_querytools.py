@@ -10,15 +10,16 @@ import typer
 from rich.text import Text
 
 from accsyn.cli import _lint
-from accsyn.cli._base import command, fail, offline, query_app, stdout
+from accsyn.cli._base import PYTHON_BYPASS, command, fail, offline, query_app, stdout
 from accsyn.cli._workspace import parse_statement, split_select, to_select
 
 __all__ = ["query_check", "query_explain", "query_fmt"]
 
 
 def _in_cli_terms(message: str) -> str:
-    # The validator speaks Python (``validate(query, entitytype=...)``); here the
-    # same choice is the --type option.
+    # The validator speaks Python (``validate(query, entitytype=...)``, ``validate=False``);
+    # here the entity type is the --type option, and a check has nothing to bypass.
+    message = PYTHON_BYPASS.sub("", message)
     return message.replace("pass entitytype=", "pass --type").replace("entitytype=", "--type ")
 
 
