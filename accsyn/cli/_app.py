@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from accsyn._version import __version__
-from accsyn.cli import _lint, _local, _querytools, _workspace
+from accsyn.cli import _local, _querytools, _workspace
 from accsyn.cli._base import (
     State,
     app,
@@ -25,7 +25,6 @@ from accsyn.cli._base import (
     fail,
     offline,
     set_state,
-    stderr,
 )
 
 __all__ = ["app", "connected", "fail", "main"]
@@ -65,33 +64,60 @@ class LintFormat(str, Enum):
 
     TEXT = "text"
     GITHUB = "github"
+    JSON = "json"
+    SARIF = "sarif"
 
 
 @command(app)
 @offline
 def lint(
     paths: Annotated[
-        list[Path], typer.Argument(help="Python files, .accsyn files or directories.")
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="Python, .accsyn, Markdown or reST files, or directories "
+            "(default: include= of [tool.accsyn.lint], else '.').",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         LintFormat,
-        typer.Option(
-            "--format",
-            help="text (file:line:col: message) or github (workflow annotations).",
-        ),
+        typer.Option("--format", help="text, github (annotations), json or sarif."),
     ] = LintFormat.TEXT,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Warnings fail the run too.", show_default=False),
+    ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="Count query sites checked and skipped, by reason."),
+    ] = False,
+    docs: Annotated[
+        bool | None,
+        typer.Option("--docs/--no-docs", help="Scan .md/.rst documents.", show_default=False),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="pyproject.toml to read [tool.accsyn.lint] from."),
+    ] = None,
 ) -> None:
-    """Check the query strings in Python code and .accsyn files; exit 1 on any problem."""
-    messages = _lint.lint_paths(paths)
-    for message in messages:
-        typer.echo(_lint.format_message(message, output_format.value))
-    if messages:
-        files = len({m.path for m in messages})
-        stderr().print(
-            f"[red]{len(messages)} problem{'s' if len(messages) != 1 else ''} "
-            f"in {files} file{'s' if files != 1 else ''}[/red]"
+    """Check the accsyn queries in code and docs. Exit 0: clean or only warnings; 1: errors
+    (or warnings with --strict); 2: bad usage or configuration."""
+    from accsyn._exceptions import ConfigurationError
+    from accsyn.lint import run
+
+    try:
+        code = run(
+            paths or [],
+            output_format=output_format.value,
+            strict=strict,
+            statistics=statistics,
+            docs=docs,
+            config_path=config,
         )
-        raise typer.Exit(1)
+    except ConfigurationError as exc:
+        fail(str(exc), code=2)
+    if code:
+        raise typer.Exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

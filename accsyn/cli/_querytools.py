@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from accsyn.cli import _lint
 from accsyn.cli._base import PYTHON_BYPASS, command, fail, offline, query_app, stdout
 from accsyn.cli._workspace import parse_statement, split_select, to_select
 
@@ -56,10 +55,12 @@ def query_check(
             fail(_in_cli_terms(str(exc)))
         stdout().print(Text("ok: ", style="bold green") + Text(render(validated)))
     if file:
-        messages = _lint.lint_paths(file)
-        for message in messages:
-            typer.echo(_lint.format_message(message))
-        ok = not messages
+        from accsyn.lint import format_finding, lint_paths
+
+        findings = lint_paths(file).findings
+        for finding in findings:
+            typer.echo(format_finding(finding))
+        ok = not findings
         if ok:
             stdout().print(Text("ok: ", style="bold green") + Text(f"{len(file)} file(s)"))
     if not ok:

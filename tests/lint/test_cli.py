@@ -1,4 +1,4 @@
-"""`accsyn lint`: finds query strings in Python and .accsyn files and reports bad ones."""
+"""`accsyn lint` as a command: exit codes, output formats, the installed script, the hook."""
 
 from __future__ import annotations
 
@@ -13,9 +13,18 @@ import pytest
 from typer.testing import CliRunner
 
 from accsyn.cli._app import app
-from accsyn.cli._lint import LintMessage, format_message, lint_python_source, lint_query_file
+from accsyn.lint import Finding, Severity, format_finding, lint_source
 
 runner = CliRunner()
+
+
+def lint_python_source(source: str, path: str) -> list[Finding]:
+    return lint_source(source, path, "python").findings
+
+
+def lint_query_file(source: str, path: str) -> list[Finding]:
+    return lint_source(source, path, "accsyn").findings
+
 
 GOOD_PY = textwrap.dedent(
     """\
@@ -68,32 +77,42 @@ def _bad_column() -> int:
     return line.index('"transfer WHERE status= AND') + 1 + len("transfer WHERE status= ") + 1
 
 
+def _problem_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if not line.startswith("accsyn lint:")]
+
+
 def test_lint_reports_exactly_the_bad_query(project: Path) -> None:
     result = runner.invoke(app, ["lint", str(project)])
     assert result.exit_code == 1
-    lines = [line for line in result.stdout.splitlines() if line.strip()]
-    assert len(lines) == 1
-    path, line, column, message = lines[0].split(":", 3)
+    [line] = _problem_lines(result.stdout)
+    path, lineno, column, message = line.split(":", 3)
     assert path == str(project / "bad.py")
-    assert int(line) == 5
+    assert int(lineno) == 5
     assert int(column) == _bad_column()
-    assert "AND" in message
+    assert message.startswith(" AQ100 [error] ")
     assert "expected a value" in message
+    # The summary is the last line, and counts what was checked.
+    assert result.stdout.splitlines()[-1].startswith("accsyn lint: 3 files, 6 query sites checked")
 
 
-def test_lint_exits_zero_when_every_query_is_good(project: Path) -> None:
+def test_lint_exits_zero_when_every_query_is_good_and_still_says_so(project: Path) -> None:
     (project / "bad.py").unlink()
     result = runner.invoke(app, ["lint", str(project)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == ""
+    assert result.stdout.splitlines() == [
+        "accsyn lint: 2 files, 4 query sites checked, 0 not checked; no problems"
+    ]
 
 
 def test_lint_github_format_annotates(project: Path) -> None:
     result = runner.invoke(app, ["lint", "--format", "github", str(project / "bad.py")])
     assert result.exit_code == 1
     out = result.stdout.strip()
-    assert out.startswith(f"::error file={project / 'bad.py'},line=5,col={_bad_column()}::")
+    assert out.startswith(
+        f"::error file={project / 'bad.py'},line=5,col={_bad_column()},title=accsyn AQ100::"
+    )
     assert "\n" not in out
+    assert result.stderr.strip().startswith("accsyn lint: 1 file")
 
 
 def test_lint_runs_as_the_installed_script(project: Path) -> None:
@@ -102,16 +121,15 @@ def test_lint_runs_as_the_installed_script(project: Path) -> None:
         [_script(), "lint", str(project)], capture_output=True, text=True, env=env, timeout=60
     )
     assert bad.returncode == 1, bad.stderr
-    assert bad.stdout.splitlines() == [
-        f"{project / 'bad.py'}:5:{_bad_column()}: " + bad.stdout.split(": ", 1)[1].splitlines()[0]
-    ]
+    [line] = _problem_lines(bad.stdout)
+    assert line.startswith(f"{project / 'bad.py'}:5:{_bad_column()}: AQ100 [error] ")
     assert "Traceback" not in bad.stderr
     (project / "bad.py").unlink()
     good = subprocess.run(
         [_script(), "lint", str(project)], capture_output=True, text=True, env=env, timeout=60
     )
     assert good.returncode == 0, good.stdout + good.stderr
-    assert good.stdout == ""
+    assert _problem_lines(good.stdout) == []
 
 
 def test_accsyn_file_reports_line_and_column() -> None:
@@ -144,23 +162,25 @@ def test_query_keyword_argument_is_checked() -> None:
     assert msg.line == 1
 
 
-def test_python_syntax_error_is_reported_not_raised() -> None:
-    [msg] = lint_python_source("def broken(:\n", "m.py")
-    assert msg.message.startswith("Python syntax error")
+def test_python_syntax_error_is_not_a_finding() -> None:
+    # Not Python 3 (a Python 2 script, a broken file): read by tokens, never failed for it.
+    result = lint_source("import accsyn\ndef broken(:\n", "m.py")
+    assert result.findings == []
+    assert result.python2
 
 
 def test_github_format_escapes_newlines_and_separators() -> None:
-    msg = LintMessage("a,b:c.py", 3, 7, "first line\nsecond 100%")
-    assert format_message(msg, "github") == (
-        "::error file=a%2Cb%3Ac.py,line=3,col=7::first line%0Asecond 100%25"
+    msg = Finding("a,b:c.py", 3, 7, "AQ102", "first line\nsecond 100%", Severity.WARNING)
+    assert format_finding(msg, "github") == (
+        "::warning file=a%2Cb%3Ac.py,line=3,col=7,title=accsyn AQ102::first line%0Asecond 100%25"
     )
-    assert format_message(msg) == "a,b:c.py:3:7: first line\nsecond 100%"
+    assert format_finding(msg) == "a,b:c.py:3:7: AQ102 [warning] first line\nsecond 100%"
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["lint", str(tmp_path / "nope.py")])
     assert result.exit_code == 1
-    assert "no such file" in result.stdout
+    assert f"{tmp_path / 'nope.py'}:1:1: AQ900 [error] no such file or directory" in result.stdout
 
 
 def test_unknown_attribute_is_reported_at_its_column_with_a_suggestion() -> None:
@@ -179,13 +199,13 @@ def test_unknown_entity_type_in_find_is_reported() -> None:
 
 def test_where_takes_the_entity_type_from_its_receiver() -> None:
     source = (
-        'Transfer.where("stauts=failed")\n'
+        'from accsyn.models import Transfer; Transfer.where("stauts=failed")\n'
         'session.deliveries.where("status=done AND nmae=x")\n'
         'anything.where("nobody=knows")\n'
     )
     messages = lint_python_source(source, "m.py")
     assert [(m.line, m.column) for m in messages] == [
-        (1, len('Transfer.where("') + 1),
+        (1, len('from accsyn.models import Transfer; Transfer.where("') + 1),
         (2, len('session.deliveries.where("status=done AND ') + 1),
     ]
 
@@ -205,15 +225,19 @@ def test_pre_commit_hook_runs_the_lint_command() -> None:
     assert hook["language"] == "python"
     # pre-commit passes the staged file names; the pattern selects what lint reads.
     pattern = re.compile(hook["files"])
-    assert pattern.search("src/app.py") and pattern.search("queries/nightly.accsyn")
-    assert not pattern.search("README.md")
+    for name in ("src/app.py", "queries/nightly.accsyn", "README.md", "docs/api.rst"):
+        assert pattern.search(name), name
+    assert not pattern.search("setup.cfg")
+    assert hook.get("pass_filenames", True) is True
 
 
 def test_other_file_types_are_refused_not_parsed(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# Title\n\nSome text = not a query\n")
-    result = runner.invoke(app, ["lint", str(readme)])
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Some text = not a query\n")
+    result = runner.invoke(app, ["lint", str(notes)])
     assert result.exit_code == 1
-    assert result.stdout == f"{readme}:1:1: not a Python (.py) or query (.accsyn) file\n"
+    assert _problem_lines(result.stdout) == [
+        f"{notes}:1:1: AQ900 [error] not a Python, .accsyn, Markdown or reStructuredText file"
+    ]
     # Inside a directory, other files are simply not looked at.
     assert runner.invoke(app, ["lint", str(tmp_path)]).exit_code == 0

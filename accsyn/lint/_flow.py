@@ -1,0 +1,396 @@
+"""What a name in a module holds, by data flow over its AST (no user code is imported).
+
+One pass over the module records, for every function (and the module itself), what each
+local name is bound to — assignments, ``with … as``, parameters and their annotations —
+and, per class, what ``self.<name>`` is bound to in its methods. :meth:`Flow.kind` then
+says what an expression is: an accsyn session, a repository of some entity type, a model
+class, a string, something else, or unknown. A name bound twice to different things is
+unknown; so is an unannotated parameter.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+
+__all__ = ["Flow", "Kind", "Scope"]
+
+#: Classes whose instances are accsyn sessions (our SDK, the official client, the compat layer).
+SESSION_CLASSES = frozenset(
+    {
+        "accsyn.Session",
+        "accsyn.AsyncSession",
+        "accsyn.session.Session",
+        "accsyn.session.AsyncSession",
+        "accsyn.compat.Session",
+        "accsyn.compat.AsyncSession",
+        "accsyn_api.Session",
+        "accsyn_api.session.Session",
+    }
+)
+WORKSPACE_CLASSES = frozenset({"accsyn.emulator.LocalWorkspace"})
+_MODEL_MODULES = ("accsyn.models.", "accsyn.")
+# Repository methods that return a repository of the same entity type.
+_REPO_CHAIN = frozenset(
+    {"where", "select", "limit", "offset", "finished", "inactive", "archived", "page_size", "of"}
+)
+_STRINGISH = (ast.JoinedStr, ast.BinOp)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an expression holds: ``session``, ``workspace``, ``repo`` / ``model`` / ``query``
+    (with an entity type), ``str``, ``other`` (known not to be accsyn) or ``unknown``."""
+
+    name: str
+    entitytype: str | None = None
+
+
+UNKNOWN = Kind("unknown")
+OTHER = Kind("other")
+SESSION = Kind("session")
+STR = Kind("str")
+
+
+@dataclass(eq=False)
+class _Class:
+    attributes: dict[str, list[tuple[ast.expr | Kind, Scope]]] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Scope:
+    """A function's (or the module's) local bindings."""
+
+    parent: Scope | None
+    bindings: dict[str, list[ast.expr | Kind]] = field(default_factory=dict)
+    owner: _Class | None = None  # the class whose ``self`` this method receives
+    self_name: str | None = None
+
+    def bind(self, name: str, value: ast.expr | Kind) -> None:
+        self.bindings.setdefault(name, []).append(value)
+
+    def lookup(self, name: str) -> tuple[list[ast.expr | Kind], Scope] | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.bindings.get(name)
+            if found is not None:
+                return found, scope
+            scope = scope.parent
+        return None
+
+    def method(self) -> Scope | None:
+        scope: Scope | None = self
+        while scope is not None and scope.owner is None:
+            scope = scope.parent
+        return scope
+
+
+class Flow:
+    """The bindings of one module, and the call and comparison sites found in it."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        model_type: Callable[[str], str | None],
+        plural_type: Callable[[str], str | None],
+        resolve_type: Callable[[str], str | None],
+        session_names: Collection[str] = (),
+        assume_models: bool = False,
+    ) -> None:
+        self.imports: dict[str, str] = {}
+        self.session_names = session_names
+        self.sites: list[tuple[ast.Call | ast.Compare, Scope]] = []
+        self._model_type = model_type
+        self._plural_type = plural_type
+        self._resolve_type = resolve_type
+        self.module = Scope(None)
+        self._walk(tree, self.module)
+        # A model class name nobody binds (a docs fragment, a star import) is taken as the
+        # model when the module uses accsyn at all.
+        self.assume_models = assume_models or any(
+            v.split(".", 1)[0] in ("accsyn", "accsyn_api") for v in self.imports.values()
+        )
+
+    # -- collection ---------------------------------------------------------------------------
+
+    def _walk(self, node: ast.AST, scope: Scope) -> None:
+        for child in ast.iter_child_nodes(node):
+            kind = type(child)
+            if kind is ast.Call or kind is ast.Compare:
+                self.sites.append((child, scope))  # type: ignore[arg-type]
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self._function(child, scope)  # type: ignore[arg-type]
+                continue
+            elif kind is ast.ClassDef:
+                self._class(child, scope)  # type: ignore[arg-type]
+                continue
+            elif kind is ast.Lambda:
+                inner = Scope(scope)
+                for arg in _arguments(child.args):  # type: ignore[attr-defined]
+                    inner.bind(arg.arg, UNKNOWN)
+                self._walk(child.body, inner)  # type: ignore[attr-defined]
+                continue
+            elif kind is ast.Assign:
+                for target in child.targets:  # type: ignore[attr-defined]
+                    self._bind(target, child.value, scope)  # type: ignore[attr-defined]
+            elif kind is ast.AnnAssign:
+                value = child.value  # type: ignore[attr-defined]
+                annotated = self._annotation(child.annotation)  # type: ignore[attr-defined]
+                self._bind(child.target, annotated or value or UNKNOWN, scope)  # type: ignore[attr-defined]
+            elif kind is ast.AugAssign or kind is ast.Delete:
+                for target in _targets(child):
+                    self._bind(target, UNKNOWN, scope)
+            elif kind is ast.NamedExpr:
+                self._bind(child.target, child.value, scope)  # type: ignore[attr-defined]
+            elif kind is ast.With or kind is ast.AsyncWith:
+                for item in child.items:  # type: ignore[attr-defined]
+                    if item.optional_vars is not None:
+                        self._bind(item.optional_vars, item.context_expr, scope)
+            elif kind is ast.For or kind is ast.AsyncFor or kind is ast.comprehension:
+                self._bind(child.target, OTHER, scope)  # type: ignore[attr-defined]
+            elif kind is ast.ExceptHandler and child.name:  # type: ignore[attr-defined]
+                scope.bind(child.name, OTHER)  # type: ignore[attr-defined]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                self._import(child, scope)  # type: ignore[arg-type]
+                continue
+            self._walk(child, scope)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        for decorator in node.decorator_list:
+            self._walk(decorator, scope)
+        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d)):
+            self._walk(default, scope)
+        scope.bind(node.name, OTHER)
+        in_class = scope.self_name == "<class>"
+        inner = Scope(scope.parent if in_class else scope)
+        owner = scope.owner if in_class else None
+        params = _arguments(node.args)
+        static = any(_dotted(d) == "staticmethod" for d in node.decorator_list)
+        if owner is not None and params and not static:
+            inner.owner, inner.self_name = owner, params[0].arg
+        for arg in params:
+            annotated = self._annotation(arg.annotation) if arg.annotation else None
+            inner.bind(arg.arg, annotated or UNKNOWN)
+        self._walk_body(node.body, inner)
+
+    def _class(self, node: ast.ClassDef, scope: Scope) -> None:
+        for expr in (*node.bases, *node.decorator_list, *(k.value for k in node.keywords)):
+            self._walk(expr, scope)
+        scope.bind(node.name, OTHER)
+        # Methods see the enclosing scope, not the class body; the marker lets _function
+        # know it is defining a method of ``owner``.
+        body = Scope(scope, owner=_Class(), self_name="<class>")
+        self._walk_body(node.body, body)
+
+    def _walk_body(self, body: list[ast.stmt], scope: Scope) -> None:
+        holder = ast.Module(body=body, type_ignores=[])
+        self._walk(holder, scope)
+
+    def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.imports[top] = top
+        elif node.module and not node.level:
+            for alias in node.names:
+                self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def _bind(self, target: ast.expr, value: ast.expr | Kind, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.bind(target.id, value)
+        elif isinstance(target, ast.Attribute):
+            method = scope.method()
+            if (
+                method is not None
+                and method.owner is not None
+                and isinstance(target.value, ast.Name)
+                and target.value.id == method.self_name
+            ):
+                method.owner.attributes.setdefault(target.attr, []).append((value, scope))
+        elif isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                self._bind(element, OTHER, scope)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, OTHER, scope)
+
+    def _annotation(self, annotation: ast.expr) -> Kind | None:
+        """``accsyn.Session``, ``Session | None``, ``Optional["Session"]`` → session."""
+        for node in _annotation_names(annotation):
+            qualified = self.qualified(node)
+            if qualified in SESSION_CLASSES:
+                return SESSION
+        return None
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def qualified(self, node: ast.expr) -> str | None:
+        """``S`` → ``accsyn.Session`` after ``from accsyn import Session as S``."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = self.imports.get(head)
+        if base is None:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    def model(self, node: ast.expr, scope: Scope) -> str | None:
+        """The entity type of a model class reference (``Transfer``, ``models.Transfer``)."""
+        if isinstance(node, ast.Name) and scope.lookup(node.id) is not None:
+            return None  # shadowed by a local binding
+        if isinstance(node, ast.Name) and node.id not in self.imports and self.assume_models:
+            return self._model_type(node.id)
+        qualified = self.qualified(node)
+        if qualified is None or not qualified.startswith(_MODEL_MODULES):
+            return None
+        return self._model_type(qualified.rsplit(".", 1)[-1])
+
+    def kind(self, node: ast.expr | Kind, scope: Scope, depth: int = 0) -> Kind:
+        """What ``node`` holds (see the module docstring); an unknown receiver named like a
+        configured session name (``session``, ``self.session``) is a session."""
+        found = self._kind(node, scope, depth)
+        if found is UNKNOWN and isinstance(node, ast.expr) and _dotted(node) in self.session_names:
+            return SESSION
+        return found
+
+    def _kind(self, node: ast.expr | Kind, scope: Scope, depth: int) -> Kind:
+        if isinstance(node, Kind):
+            return node
+        if depth > 12:
+            return UNKNOWN
+        if isinstance(node, ast.Await):
+            node = node.value
+        if isinstance(node, ast.Constant):
+            return STR if isinstance(node.value, str) else OTHER
+        if isinstance(node, _STRINGISH):
+            return STR
+        if isinstance(node, ast.Name | ast.Attribute):
+            entitytype = self.model(node, scope)
+            if entitytype is not None:
+                return Kind("model", entitytype)
+        if isinstance(node, ast.Name):
+            found = scope.lookup(node.id)
+            if found is None:
+                return OTHER if node.id in self.imports else UNKNOWN
+            values, where = found
+            return self._merge(self.kind(v, where, depth + 1) for v in values)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, scope, depth)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope, depth)
+        return OTHER
+
+    def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Kind:
+        method = scope.method()
+        if (
+            method is not None
+            and method.owner is not None
+            and isinstance(node.value, ast.Name)
+            and node.value.id == method.self_name
+        ):
+            bound = method.owner.attributes.get(node.attr)
+            if bound is None:
+                return UNKNOWN
+            return self._merge(self.kind(v, where, depth + 1) for v, where in bound)
+        base = self.kind(node.value, scope, depth + 1)
+        if base.name == "session":
+            entitytype = self._plural_type(node.attr)
+            return Kind("repo", entitytype) if entitytype else UNKNOWN
+        return OTHER if base.name in ("other", "str") else UNKNOWN
+
+    def _call(self, node: ast.Call, scope: Scope, depth: int) -> Kind:
+        qualified = self.qualified(node.func)
+        if qualified in SESSION_CLASSES:
+            return SESSION
+        if qualified in WORKSPACE_CLASSES:
+            return Kind("workspace")
+        if not isinstance(node.func, ast.Attribute):
+            return OTHER if qualified is not None or isinstance(node.func, ast.Name) else UNKNOWN
+        method = node.func.attr
+        if method == "format":
+            return STR
+        base = self.kind(node.func.value, scope, depth + 1)
+        if base.name == "workspace" and method == "session":
+            return SESSION
+        if base.name == "session" and method == "repository" and node.args:
+            return Kind("repo", self.entity_argument(node.args[0], scope))
+        if base.name == "repo" and method in _REPO_CHAIN:
+            return base
+        if base.name == "model" and method == "where":
+            return Kind("query", base.entitytype)
+        return OTHER if base.name in ("other", "str") else UNKNOWN
+
+    def entity_argument(self, node: ast.expr, scope: Scope) -> str | None:
+        """The entity type named by ``repository(Transfer)`` or ``repository("transfer")``."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return self._resolve_type(node.value)
+        return self.model(node, scope)
+
+    @staticmethod
+    def _merge(kinds: Iterator[Kind]) -> Kind:
+        seen = set(kinds)
+        return seen.pop() if len(seen) == 1 else UNKNOWN
+
+    def strings(self, node: ast.Name, scope: Scope) -> tuple[ast.expr, Scope] | None:
+        """The one string expression a name is bound to, if it is bound exactly once."""
+        found = scope.lookup(node.id)
+        if found is None:
+            return None
+        values, where = found
+        if len(values) != 1 or isinstance(values[0], Kind):
+            return None
+        value = values[0]
+        return (value, where) if self.kind(value, where) == STR else None
+
+
+def _arguments(args: ast.arguments) -> list[ast.arg]:
+    found = [*args.posonlyargs, *args.args]
+    if args.vararg:
+        found.append(args.vararg)
+    found.extend(args.kwonlyargs)
+    if args.kwarg:
+        found.append(args.kwarg)
+    return found
+
+
+def _targets(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.AugAssign):
+        return [node.target]
+    if isinstance(node, ast.Delete):
+        return list(node.targets)
+    return []
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _annotation_names(annotation: ast.expr) -> Iterator[ast.expr]:
+    """The class references in an annotation (through ``|``, ``Optional[...]``, strings)."""
+    stack = [annotation]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                stack.append(ast.parse(node.value, mode="eval").body)
+            except SyntaxError:
+                continue
+        elif isinstance(node, ast.BinOp):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ast.Subscript):
+            stack.append(node.slice)
+        elif isinstance(node, ast.Tuple):
+            stack.extend(node.elts)
+        elif isinstance(node, ast.Name | ast.Attribute):
+            yield node

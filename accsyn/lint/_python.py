@@ -1,0 +1,502 @@
+"""Queries in Python 3 code, read from the AST (user code is never imported or run).
+
+Call sites are found by what their receiver holds (see :mod:`accsyn.lint._flow`):
+
+* ``find``/``find_one``/``find_all``/``report``/``metrics`` on a session: the query is
+  checked whatever it looks like (``session.find("Trasnfer")`` is reported). On a receiver
+  that is unknown, only text shaped like ``<entity type> WHERE …`` is taken as a query, so
+  ``line.find("Transfer complete")`` and ``root.find("file/path")`` are left alone; on a
+  receiver known to be something else (a string, a file, an imported library's object),
+  never;
+* ``where(…)`` on a repository or a model class: text, dynamic text and ``name=literal``
+  filters, typed by the repository's entity type; ``select("…")`` attribute names;
+  ``session.repository("…")`` entity type names;
+* builder expressions anywhere: ``Transfer.status != "faild"``, ``Transfer.name.contains(…)``.
+
+Literal text is checked directly; f-strings, ``.format``, ``%`` and ``+`` are checked as
+skeletons (:mod:`accsyn.lint._skeleton`); a query that is only known at run time is
+counted as skipped with its reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import operator
+import re
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
+from accsyn.lint._check import Problem, QueryChecker
+from accsyn.lint._flow import Flow, Scope
+from accsyn.lint._positions import Positions
+from accsyn.lint._rules import FileResult
+from accsyn.lint._skeleton import Hole, check_skeleton
+
+__all__ = ["STATEMENT_METHODS", "scan_python"]
+
+#: Calls whose first argument (or ``query=``) is a full statement.
+STATEMENT_METHODS = frozenset({"find", "find_one", "find_all", "report", "metrics"})
+_FIELD_METHODS = frozenset(
+    {"in_", "not_in", "contains", "not_contains", "matches", "not_matches", "like", "not_like"}
+)
+_OPS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_MIRROR: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Eq: ast.Eq,
+    ast.NotEq: ast.NotEq,
+    ast.Lt: ast.Gt,
+    ast.LtE: ast.GtE,
+    ast.Gt: ast.Lt,
+    ast.GtE: ast.LtE,
+}
+_PRINTF = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<conv>[diouxXeEfFgGcrsa%])"
+)
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
+_NUMERIC_SPEC = re.compile(r"[bcdoxXneEfFgG%]\Z")
+_NUMBER_CALLS = frozenset({"int", "len", "float", "round", "abs", "sum", "min", "max"})
+
+Anchor = Callable[[int], tuple[int, int]]
+Parts = list[tuple[str | Hole, Anchor]]
+
+
+def _literal(node: ast.expr) -> tuple[bool, Any]:
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _label(node: ast.expr) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _hole_kind(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return "int"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return "int" if node.func.id in _NUMBER_CALLS else "str"
+    return "str"
+
+
+class _Scanner:
+    def __init__(
+        self,
+        tree: ast.Module,
+        checker: QueryChecker,
+        session_names: Collection[str],
+        result: FileResult,
+        positions: Positions,
+        assume_models: bool,
+    ) -> None:
+        self.checker = checker
+        self.session_names = session_names
+        self.result = result
+        self.pos = positions
+        self.flow = Flow(
+            tree,
+            checker.model_classes.get,
+            checker.plural_type,
+            checker.resolve,
+            session_names,
+            assume_models,
+        )
+
+    def run(self) -> None:
+        for node, scope in self.flow.sites:
+            if isinstance(node, ast.Compare):
+                self._compare(node, scope)
+                continue
+            func = node.func
+            if not isinstance(func, ast.Attribute):
+                continue
+            method = func.attr
+            if method in STATEMENT_METHODS:
+                self._statement(node, func, scope)
+            elif method == "where":
+                self._where(node, func, scope)
+            elif method == "select":
+                self._select(node, func, scope)
+            elif method == "repository":
+                self._repository(node, func, scope)
+            elif method in _FIELD_METHODS:
+                self._field_method(node, func, scope)
+
+    # -- reporting ----------------------------------------------------------------------------
+
+    def _report(self, where: tuple[int, int], problem: Problem, statement: ast.AST) -> None:
+        line, column = where
+        self.result.add(
+            line,
+            column,
+            problem.code,
+            problem.message,
+            problem.suggestion,
+            self.pos.node(statement)[0],
+        )
+
+    def _skip(self, reason: str, node: ast.AST, statement: ast.AST) -> None:
+        line, column = self.pos.node(node)
+        self.result.skip(reason, line, column, self.pos.node(statement)[0])
+
+    # -- query text ---------------------------------------------------------------------------
+
+    def _parts(self, node: ast.expr, scope: Scope, depth: int = 0) -> Parts | None:
+        """The static pieces and holes of a string expression, or None if it is not one."""
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Constant):
+            if not isinstance(node.value, str):
+                return None
+            constant = node
+            return [(node.value, lambda off: self.pos.literal(constant, off))]
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._parts(node.left, scope, depth + 1)
+            right = self._parts(node.right, scope, depth + 1)
+            if left is None and right is None:
+                return None
+            return (left or self._hole(node.left)) + (right or self._hole(node.right))
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, str)
+        ):
+            return self._printf(node.left, node.right)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant)
+            and isinstance(node.func.value.value, str)
+        ):
+            return self._format(node.func.value, node)
+        if isinstance(node, ast.Name):
+            bound = self.flow.strings(node, scope)
+            if bound is not None:
+                return self._parts(bound[0], bound[1], depth + 1)
+        return None
+
+    def _hole(self, node: ast.expr, kind: str | None = None, label: str | None = None) -> Parts:
+        hole = Hole(kind or _hole_kind(node), label or _label(node))
+        return [(hole, lambda _off: self.pos.node(node))]
+
+    def _fstring(self, node: ast.JoinedStr) -> Parts:
+        parts: Parts = []
+        for index, value in enumerate(node.values):
+            if isinstance(value, ast.Constant):
+                anchor: Anchor = functools.partial(self.pos.fstring, node, index)
+                parts.append((str(value.value), anchor))
+            elif isinstance(value, ast.FormattedValue):
+                spec = value.format_spec
+                numeric = (
+                    isinstance(spec, ast.JoinedStr)
+                    and len(spec.values) == 1
+                    and isinstance(spec.values[0], ast.Constant)
+                    and _NUMERIC_SPEC.search(str(spec.values[0].value)) is not None
+                )
+                kind = "int" if numeric else _hole_kind(value.value)
+                parts.extend(self._hole(value.value, kind, "{" + _label(value.value) + "}"))
+        return parts
+
+    def _template_piece(self, template: ast.Constant, text: str, start: int) -> tuple[str, Anchor]:
+        return text, lambda off: self.pos.literal(template, start + off)
+
+    def _printf(self, template: ast.Constant, args: ast.expr) -> Parts:
+        text = str(template.value)
+        positional = list(args.elts) if isinstance(args, ast.Tuple) else [args]
+        named = (
+            {
+                k.value: v
+                for k, v in zip(args.keys, args.values, strict=False)
+                if isinstance(k, ast.Constant)
+            }
+            if isinstance(args, ast.Dict)
+            else {}
+        )
+        parts: Parts = []
+        last, index = 0, 0
+        for match in _PRINTF.finditer(text):
+            parts.append(self._template_piece(template, text[last : match.start()], last))
+            last = match.end()
+            conv = match.group("conv")
+            if conv == "%":
+                parts.append(self._template_piece(template, "%", match.start()))
+                continue
+            key = match.group("key")
+            arg: ast.expr | None
+            if key is not None:
+                arg = named.get(key)
+            else:
+                arg = positional[index] if index < len(positional) else None
+                index += 1
+            kind = "int" if conv in "diouxXeEfFgG" else "str"
+            if arg is None:
+                parts.append((Hole(kind, match.group(0)), lambda _off: self.pos.node(args)))
+                continue
+            ok, value = _literal(arg)
+            if ok:
+                try:
+                    parts.append(
+                        self._template_piece(template, match.group(0) % (value,), match.start())
+                    )
+                    continue
+                except (TypeError, ValueError):
+                    pass
+            parts.extend(self._hole(arg, kind, f"{match.group(0)} ({_label(arg)})"))
+        parts.append(self._template_piece(template, text[last:], last))
+        return parts
+
+    def _format(self, template: ast.Constant, call: ast.Call) -> Parts:
+        text = str(template.value)
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        parts: Parts = []
+        last, auto = 0, 0
+        for match in _FORMAT_FIELD.finditer(text):
+            parts.append(self._template_piece(template, text[last : match.start()], last))
+            last = match.end()
+            field = match.group("field")
+            if field is None:  # {{ or }}
+                parts.append(self._template_piece(template, match.group(0)[0], match.start()))
+                continue
+            name, _, spec = field.partition(":")
+            name = name.split("!", 1)[0]
+            head = re.split(r"[.\[]", name, maxsplit=1)[0]
+            arg: ast.expr | None
+            if head == "":
+                arg = call.args[auto] if auto < len(call.args) else None
+                auto += 1
+            elif head.isdigit():
+                arg = call.args[int(head)] if int(head) < len(call.args) else None
+            else:
+                arg = keywords.get(head)
+            kind = "int" if _NUMERIC_SPEC.search(spec) else None
+            if arg is None:
+                parts.append(
+                    (Hole(kind or "str", match.group(0)), lambda _off: self.pos.node(call))
+                )
+                continue
+            ok, value = _literal(arg)
+            if ok and name == head:
+                try:
+                    parts.append(self._template_piece(template, format(value, spec), match.start()))
+                    continue
+                except (TypeError, ValueError):
+                    pass
+            parts.extend(self._hole(arg, kind, match.group(0) + f" ({_label(arg)})"))
+        parts.append(self._template_piece(template, text[last:], last))
+        return parts
+
+    def _check_parts(self, parts: Parts, entitytype: str | None, statement: ast.AST) -> str | None:
+        """Check query text made of parts; return the entity type it names, if static."""
+        pieces = [p for p, _ in parts]
+        anchors = [a for _, a in parts]
+        if len(pieces) == 1 and isinstance(pieces[0], str):
+            for problem in self.checker.check_text(pieces[0], entitytype):
+                self._report(anchors[0](problem.offset or 0), problem, statement)
+            self.result.check("string")
+            return self._named_type(pieces[0])
+        found = check_skeleton(pieces, self.checker, entitytype)
+        for index, inner, problem in found.problems:
+            self._report(anchors[index](inner), problem, statement)
+        dynamic = any(isinstance(p, Hole) for p in pieces)
+        if found.unchecked is not None:
+            line, column = anchors[0](0)
+            self.result.skip(
+                f"dynamic query: {found.unchecked}", line, column, self.pos.node(statement)[0]
+            )
+            return None
+        self.result.check("dynamic" if dynamic else "string")
+        first = pieces[0]
+        return self._named_type(first) if isinstance(first, str) else None
+
+    def _named_type(self, text: str) -> str | None:
+        word = text.strip().split(None, 1)
+        return self.checker.resolve(word[0]) if word else None
+
+    # -- call sites ---------------------------------------------------------------------------
+
+    def _receiver(self, node: ast.expr, scope: Scope) -> str:
+        kind = self.flow.kind(node, scope)
+        if kind.name == "session":
+            return "session"
+        return "maybe" if kind.name == "unknown" else "no"
+
+    def _statement(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
+        arg = call.args[0] if call.args else None
+        if arg is None:
+            arg = next((k.value for k in call.keywords if k.arg == "query"), None)
+        if arg is None:
+            return
+        receiver = self._receiver(func.value, scope)
+        if receiver == "no":
+            return
+        parts = self._parts(arg, scope)
+        if receiver == "maybe":
+            first = parts[0][0] if parts else None
+            if not isinstance(first, str) or not self.checker.looks_like_query(first):
+                return
+        if parts is None:
+            kind = self.flow.kind(arg, scope)
+            if kind.name == "query":
+                self.result.check("builder")
+                self._attributes_keyword(call, kind.entitytype, scope)
+            else:
+                self._skip("the query is a variable or the result of a call", arg, call)
+            return
+        entitytype = self._check_parts(parts, None, call)
+        self._attributes_keyword(call, entitytype, scope)
+
+    def _attributes_keyword(self, call: ast.Call, entitytype: str | None, scope: Scope) -> None:
+        if entitytype is None:
+            return
+        for keyword in call.keywords:
+            if keyword.arg == "attributes" and isinstance(keyword.value, ast.List | ast.Tuple):
+                self._names(entitytype, keyword.value.elts, call, scope)
+
+    def _names(
+        self, entitytype: str, nodes: Sequence[ast.expr], statement: ast.AST, scope: Scope
+    ) -> None:
+        for node in nodes:
+            name: str | None = None
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                name = node.value
+            elif isinstance(node, ast.Attribute) and self.flow.model(node.value, scope):
+                name = node.attr
+            if name is None:
+                continue
+            for problem in self.checker.check_attribute_names(entitytype, [name]):
+                self._report(self.pos.node(node), problem, statement)
+
+    def _where(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
+        kind = self.flow.kind(func.value, scope)
+        if kind.name not in ("repo", "model") or kind.entitytype is None:
+            return
+        entitytype = kind.entitytype
+        for arg in call.args:
+            parts = self._parts(arg, scope)
+            if parts is not None:
+                self._check_parts(parts, entitytype, call)
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                self._skip("keyword filters from a dict (**)", keyword.value, call)
+                continue
+            self._keyword(entitytype, keyword, call)
+
+    def _keyword(self, entitytype: str, keyword: ast.keyword, call: ast.Call) -> None:
+        name = keyword.arg
+        assert name is not None
+        ok, value = _literal(keyword.value)
+        if not ok:
+            problems = self.checker.check_attribute_names(entitytype, [name])
+        elif isinstance(value, list | tuple | set | frozenset):
+            problems = self.checker.check_comparison(entitytype, lambda f: f.in_(value), name)
+        else:
+            problems = self.checker.check_comparison(entitytype, lambda f: f == value, name)
+        for problem in problems:
+            where = keyword if problem.code == "AQ102" else keyword.value
+            self._report(self.pos.node(where), problem, call)
+        self.result.check("keyword filter")
+
+    def _select(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
+        kind = self.flow.kind(func.value, scope)
+        if kind.name != "repo" or kind.entitytype is None:
+            return
+        self._names(kind.entitytype, call.args, call, scope)
+        self.result.check("select")
+
+    def _repository(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
+        if self._receiver(func.value, scope) != "session" or not call.args:
+            return
+        arg = call.args[0]
+        if not isinstance(arg, ast.Constant) or not isinstance(arg.value, str):
+            return
+        self.result.check("entity type")
+        if self.checker.resolve(arg.value) is None:
+            near = self.checker.suggest_type(arg.value)
+            hint = f"; did you mean {near!r}?" if near else ""
+            problem = Problem("AQ101", 0, f"unknown entity type {arg.value!r}{hint}", near)
+            self._report(self.pos.literal(arg, 0), problem, call)
+
+    # -- builder expressions ------------------------------------------------------------------
+
+    def _field(self, node: ast.expr, scope: Scope) -> str | None:
+        if isinstance(node, ast.Attribute):
+            return self.flow.model(node.value, scope)
+        return None
+
+    def _compare(self, node: ast.Compare, scope: Scope) -> None:
+        if len(node.ops) != 1 or type(node.ops[0]) not in _OPS:
+            return
+        op = type(node.ops[0])
+        left, right = node.left, node.comparators[0]
+        entitytype = self._field(left, scope)
+        field, other = left, right
+        if entitytype is None:
+            entitytype = self._field(right, scope)
+            field, other, op = right, left, _MIRROR[op]
+        if entitytype is None:
+            return
+        assert isinstance(field, ast.Attribute)
+        ok, value = _literal(other)
+        apply = _OPS[op]
+        if ok:
+            problems = self.checker.check_comparison(
+                entitytype, lambda f: apply(f, value), field.attr
+            )
+        else:
+            problems = self.checker.check_attribute_names(entitytype, [field.attr])
+        self._builder_problems(problems, field, other, node)
+
+    def _field_method(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
+        field = func.value
+        entitytype = self._field(field, scope)
+        if entitytype is None:
+            return
+        assert isinstance(field, ast.Attribute)
+        values = [_literal(a) for a in call.args]
+        method = func.attr
+        if call.args and all(ok for ok, _ in values):
+            args = [v for _, v in values]
+            problems = self.checker.check_comparison(
+                entitytype, lambda f: getattr(f, method)(*args), field.attr
+            )
+        else:
+            problems = self.checker.check_attribute_names(entitytype, [field.attr])
+        self._builder_problems(problems, field, call.args[0] if call.args else call, call)
+
+    def _builder_problems(
+        self, problems: list[Problem], field: ast.Attribute, value: ast.expr, statement: ast.AST
+    ) -> None:
+        for problem in problems:
+            where = self.pos.end_name(field) if problem.code == "AQ102" else self.pos.node(value)
+            self._report(where, problem, statement)
+        self.result.check("builder")
+
+
+def scan_python(
+    tree: ast.Module,
+    positions: Positions,
+    checker: QueryChecker,
+    session_names: Collection[str],
+    result: FileResult,
+    *,
+    assume_models: bool = False,
+) -> None:
+    """Find and check every query in a parsed module, recording into ``result``.
+
+    ``assume_models``: model class names nobody binds are the accsyn models (docs
+    fragments often leave out their imports).
+    """
+    _Scanner(tree, checker, session_names, result, positions, assume_models).run()
