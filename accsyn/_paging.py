@@ -10,11 +10,10 @@ async drivers share it.
 How it stays correct:
 
 * **Overlap anchor.** After the first page every request starts one row early
-  (``skip = position - 1``): the first row returned should be the last row we already
-  handed out. If it is, the rest of the page is new. The anchor counts against the
-  page, so no request ever asks for more than ``page_size`` rows (a server maximum
-  is safe to use as the page size); pages after the first carry ``page_size - 1``
-  new rows.
+  (``skip = position - 1``) and asks for one row more (``page_size + 1``): the first
+  row returned should be the last row we already handed out. If it is, the rest of
+  the page is new, so every page carries ``page_size`` new rows (166 entities at
+  page size 10 take 17 requests). Keep the page size one below a server maximum.
 * **Shift forward** (rows inserted before the position): the anchor shows up later in
   the page; the rows up to it were already handed out and are dropped.
 * **Shift backward** (rows removed before the position): the anchor is not in the page.
@@ -31,8 +30,6 @@ How it stays correct:
 * **End.** A page shorter than requested is the end of the result set; a user
   ``limit`` is never exceeded and never over-fetched (each request asks only for what
   is still wanted, plus the one anchor row).
-* ``page_size=1`` is the one exception: its follow-up requests ask for two rows, the
-  anchor and one new row.
 * Rows without an ``id`` can be neither anchors nor de-duplicated; they page plainly.
 
 The guarantee, for a server returning rows in a stable order and a result set that
@@ -163,10 +160,9 @@ class Pager:
             req = PageRequest(self._rewind_skip, self._page_size)
             self._mode = "rewind"
         elif self._anchor is not None and self._pos > self._start:
-            # The anchor row counts against the page: never ask for more than
-            # ``page_size`` rows, which may be the server's maximum (a one-row page
-            # has no room for it, so that one asks for two).
-            req = PageRequest(self._pos - 1, max(2, min(self._page_size, want + 1)))
+            # One row more than the page: the anchor, then ``want`` new rows, so a
+            # page holds ``page_size`` new rows as users read "page size".
+            req = PageRequest(self._pos - 1, want + 1)
             self._mode = "overlap"
         else:
             req = PageRequest(self._pos, want)

@@ -18,13 +18,10 @@ from accsyn._paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pager, PageRequest
 from accsyn._repository import (
     AsyncRepository,
     AsyncRepositoryMixin,
-    AsyncSelect,
-    Explanation,
-    QueryState,
     Repository,
     RepositoryMixin,
-    Select,
 )
+from accsyn._select import AsyncSelect, Explanation, QueryState, Select
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

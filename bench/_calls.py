@@ -35,7 +35,7 @@ CHUNK = 50
 def run(quick: bool = False) -> dict[str, Any]:
     """Time ``calls`` finds per client, ``repeats`` times; medians and ratios."""
     import accsyn
-    from accsyn._wire import find_request
+    from accsyn._requests import find_request
 
     accsyn_api = import_official()
     calls, repeats = (200, 3) if quick else (1000, 5)
@@ -43,7 +43,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         envfile = server.envfile("admin")
         ours = accsyn.Session(path_envfile=envfile, rate_limit=None)
         official = accsyn_api.Session(path_envfile=envfile, timeout=60, connect_timeout=10)
-        encoded = ours._core.encode(find_request("user", QUERY))
+        encoded = ours._core.encode(find_request("user", QUERY.split(" WHERE ", 1)[1]))
         floor = httpx.Client()
         headers = dict(encoded.headers)
         try:

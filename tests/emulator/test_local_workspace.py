@@ -91,13 +91,13 @@ def test_delivery_lifecycle(ws: LocalWorkspace) -> None:
     assert d["status"] == "init"
     with pytest.raises(accsyn.BadRequestError):
         s.update("delivery", d["id"], {"status": "pending"})
-    assert s.grant("user", "lisa@example.com", "delivery", d["id"]) is True
+    assert s.acl.grant("user", "lisa@example.com", "delivery", d["id"]) is True
     task = s.create("task", {"tasks": ["demo/README.txt"]}, d["id"], raw=True)
     assert task["status"] == "queued"
     assert s.update("delivery", d["id"], {"status": "pending"}, raw=True)["status"] == "pending"
     ws.clock.advance(2)
     assert s.get_entity("delivery", d["id"], raw=True)["status"] == "waiting"
-    recipients = s.access("delivery", d["id"])
+    recipients = s.acl.access("delivery", d["id"])
     assert [r["user_hr"] for r in recipients] == ["lisa@example.com"]
     # The recipient now sees the delivery; other standard users do not.
     lisa = ws.backend.store.select(["user"], where=Comparison("code", Op.EQ, "lisa@example.com"))
@@ -119,7 +119,7 @@ def test_errors_are_typed(ws: LocalWorkspace) -> None:
     with pytest.raises(accsyn.NotFoundError):
         admin.update("transfer", "0" * 24, {"status": "paused"})
     with pytest.raises(accsyn.ConflictError, match="non-empty"):
-        admin.delete("volume=projects/demo")  # non-empty without force
+        admin.files.delete("volume=projects/demo")  # non-empty without force
     with pytest.raises(accsyn.AuthenticationError):
         accsyn.Session(
             workspace="demo",
@@ -133,23 +133,23 @@ def test_errors_are_typed(ws: LocalWorkspace) -> None:
 
 def test_file_operations(ws: LocalWorkspace) -> None:
     s = ws.session()
-    assert s.mkdir("volume=projects/t/a") is True
-    assert s.rename("volume=projects/t/a", "b") is True
-    assert s.mv("volume=projects/t/b", "volume=projects/t2") is True
-    assert s.exists("volume=projects/t2") is True  # like mv(1): b is now t2
-    assert s.exists("volume=projects/t/b") is False
-    assert s.getsize("volume=projects/demo/shot010") == 2 * 4352
-    tree = s.ls("volume=projects/demo", recursive=True)
+    assert s.files.mkdir("volume=projects/t/a") is True
+    assert s.files.rename("volume=projects/t/a", "b") is True
+    assert s.files.mv("volume=projects/t/b", "volume=projects/t2") is True
+    assert s.files.exists("volume=projects/t2") is True  # like mv(1): b is now t2
+    assert s.files.exists("volume=projects/t/b") is False
+    assert s.files.getsize("volume=projects/demo/shot010") == 2 * 4352
+    tree = s.files.ls("volume=projects/demo", recursive=True)
     shot = next(e for e in tree if e["filename"] == "shot010")
     assert sorted(f["filename"] for f in shot["files"]) == ["plate.0001.exr", "plate.0002.exr"]
-    only_exr = s.ls("volume=projects/demo/shot010", include="*.0001.exr")
+    only_exr = s.files.ls("volume=projects/demo/shot010", include="*.0001.exr")
     assert [e["filename"] for e in only_exr] == ["plate.0001.exr"]
-    assert s.delete("volume=projects/t2", force=True) is True
-    assert s.exists("volume=projects/t2") is False
+    assert s.files.delete("volume=projects/t2", force=True) is True
+    assert s.files.exists("volume=projects/t2") is False
     std = ws.session(role="standard")
     with pytest.raises(accsyn.PermissionDeniedError):
-        std.ls("volume=projects/demo")
-    assert [e["filename"] for e in std.ls("folder=shared_folder")] == ["brief.pdf"]
+        std.files.ls("volume=projects/demo")
+    assert [e["filename"] for e in std.files.ls("folder=shared_folder")] == ["brief.pdf"]
 
 
 def test_faults_are_injected_and_off_by_default() -> None:
@@ -222,25 +222,25 @@ def test_sqlite_file_persists(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with LocalWorkspace(seed="demo", path=db, transfers=10) as w:
         s = w.session()
         s.create("user", {"code": "kept@example.com"})
-        s.mkdir("volume=projects/kept")
+        s.files.mkdir("volume=projects/kept")
         creds = w.credentials("standard")
     with LocalWorkspace(seed="demo", path=db) as w:
         assert w.credentials("standard") == creds
         s = w.session()
         assert s.find("user WHERE code=kept@example.com", raw=True)
-        assert s.exists("volume=projects/kept") is True
+        assert s.files.exists("volume=projects/kept") is True
 
 
 def test_deactivate_activate_and_inactive_scope(ws: LocalWorkspace) -> None:
     s = ws.session()
     folder = s.find_one("folder WHERE code=shared_folder", raw=True)
-    assert len(s.access("folder", folder["id"])) == 2
+    assert len(s.acl.access("folder", folder["id"])) == 2
     assert s.deactivate_one("folder", folder["id"]) is True
     assert s.find("folder WHERE code=shared_folder", raw=True) == []
     inactive = s.find("folder WHERE code=shared_folder", inactive=True, raw=True)
     assert inactive[0]["inactive"] is True
     assert s.activate_one("folder", folder["id"]) is True
-    assert len(s.access("folder", folder["id"])) == 2
+    assert len(s.acl.access("folder", folder["id"])) == 2
     lisa = s.find_one("user WHERE code=lisa@example.com", raw=True)
     s.deactivate_one("user", lisa["id"])
     assert s.find("user WHERE code=lisa@example.com", raw=True) == []
@@ -294,12 +294,12 @@ def test_duplicates_and_list_creates(ws: LocalWorkspace) -> None:
 def test_settings_round_trip(ws: LocalWorkspace) -> None:
     s = ws.session()
     queue = s.find_one("queue WHERE code=high", raw=True)
-    assert s.set_setting("workspace", "transfer_speedlimit", "100") is True
-    assert s.set_setting("queue", "job_max_retries", "3", entityid=queue["id"]) is True
-    assert s.get_setting("transfer_speedlimit") == "100"
-    assert s.get_settings() == {"transfer_speedlimit": "100"}
-    assert s.get_settings("queue", queue["id"]) == {"job_max_retries": "3"}
-    assert s.delete_setting("workspace", "transfer_speedlimit") is True
-    assert s.get_setting("transfer_speedlimit") is None
+    assert s.settings.set("workspace", "transfer_speedlimit", "100") is True
+    assert s.settings.set("queue", "job_max_retries", "3", entityid=queue["id"]) is True
+    assert s.settings.get("transfer_speedlimit") == "100"
+    assert s.settings.get_all() == {"transfer_speedlimit": "100"}
+    assert s.settings.get_all("queue", queue["id"]) == {"job_max_retries": "3"}
+    assert s.settings.delete("workspace", "transfer_speedlimit") is True
+    assert s.settings.get("transfer_speedlimit") is None
     with pytest.raises(accsyn.PermissionDeniedError):
-        ws.session(role="standard").set_setting("workspace", "x", "1")
+        ws.session(role="standard").settings.set("workspace", "x", "1")

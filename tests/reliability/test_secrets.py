@@ -108,7 +108,7 @@ def test_a_full_workflow_at_debug_leaks_no_secret(caplog: pytest.LogCaptureFixtu
             texts.append(repr(s.update("transfer", job.id, {"description": "x"})))
             texts.append(repr(s.get_entity("transfer", job.id)))
             texts.append(repr(s.find_one(f"user WHERE code={username}")))
-            from accsyn._wire import find_request
+            from accsyn._requests import find_request
 
             texts.append(str(s.explain(find_request("transfer", "status=failed"))))
 

@@ -17,7 +17,7 @@ async def test_async_iteration_pages_lazily(asession: FakeAsyncSession) -> None:
     names = [t.name async for t in select]
     assert names == [f"backup {i:02d}" for i in range(5, 30)]
     pages = [len(p) async for p in select.pages()]
-    assert pages == [4, 3, 3, 3, 3, 3, 3, 3]
+    assert pages == [4, 4, 4, 4, 4, 4, 1]
 
 
 async def test_async_terminal_operations(asession: FakeAsyncSession) -> None:

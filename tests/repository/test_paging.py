@@ -44,9 +44,9 @@ def test_static_result_is_the_exact_slice(
     out, reqs = run(rows, Pager(offset=offset, limit=limit, page_size=page_size))
     end = None if limit is None else offset + limit
     assert out == rows[offset:end]
-    # Never more than a page per request (the anchor row included), and never more
-    # rows asked for in total than wanted plus one anchor row per follow-up request.
-    assert all(r.limit <= max(page_size, 2) for r in reqs)
+    # Never more than a page plus the anchor row per request, and never more rows
+    # asked for in total than wanted plus one anchor row per follow-up request.
+    assert all(r.limit <= page_size + 1 for r in reqs)
     if limit is not None:
         assert sum(r.limit for r in reqs) <= limit + len(reqs)
     if limit == 0:
@@ -57,14 +57,24 @@ def test_pages_overlap_by_one_anchor_row() -> None:
     rows = [f"id{i:04d}" for i in range(1000)]
     out, reqs = run(rows, Pager(page_size=500))
     assert out == rows
-    assert [(r.skip, r.limit) for r in reqs] == [(0, 500), (499, 500), (998, 500)]
+    assert [(r.skip, r.limit) for r in reqs] == [(0, 500), (499, 501), (999, 501)]
+
+
+def test_a_page_holds_page_size_new_rows() -> None:
+    # Users read "page size" as rows per page: 166 rows at 10 per page are 17 pages.
+    rows = [f"id{i:04d}" for i in range(166)]
+    pager = Pager(page_size=10)
+    pages: list[int] = []
+    while (req := pager.next_request()) is not None:
+        pages.append(len(pager.feed([{"id": r} for r in rows[req.skip : req.skip + req.limit]])))
+    assert pages == [10] * 16 + [6]
 
 
 def test_limit_is_never_overfetched() -> None:
     rows = [f"id{i:04d}" for i in range(1000)]
     out, reqs = run(rows, Pager(offset=10, limit=120, page_size=50))
     assert out == rows[10:130]
-    assert [(r.skip, r.limit) for r in reqs] == [(10, 50), (59, 50), (108, 22)]
+    assert [(r.skip, r.limit) for r in reqs] == [(10, 50), (59, 51), (109, 21)]
 
 
 def test_rows_without_ids_page_plainly() -> None:

@@ -46,7 +46,7 @@ async def test_100_concurrent_finds(backend: MockBackend) -> None:
 async def test_concurrent_first_calls_log_in_once(backend: MockBackend) -> None:
     session = _session(backend, rate_limit=None)
     try:
-        await asyncio.gather(*(session.exists("share=x") for _ in range(20)))
+        await asyncio.gather(*(session.files.exists("share=x") for _ in range(20)))
     finally:
         await session.aclose()
     logins = [r for r in backend.requests if r.url.path.endswith("/api/login")]
@@ -65,7 +65,7 @@ class FrozenClock(FakeClock):
 async def test_the_limiter_paces_concurrent_calls(backend: MockBackend) -> None:
     clock = FrozenClock()
     async with _session(backend, clock=clock) as session:
-        await asyncio.gather(*(session.exists("share=x") for _ in range(100)))
+        await asyncio.gather(*(session.files.exists("share=x") for _ in range(100)))
     # Login + 59 calls use the burst of 60; the other 41 queue at 30 per second.
     assert sorted(round(s * 30, 6) for s in clock.sleeps) == [float(k) for k in range(1, 42)]
 
@@ -83,8 +83,8 @@ async def test_async_errors_and_operations(backend: MockBackend, clock: FakeCloc
         with pytest.raises(accsyn.PermissionDeniedError):
             await session.create("transfer", {"name": "x"})
         assert session.get_last_message() == "Permission denied"
-        assert await session.grant("user", "lisa@example.com", "folder", "projects")
-        assert (await session.access("folder", "f" * 24))[0]["read"] is True
+        assert await session.acl.grant("user", "lisa@example.com", "folder", "projects")
+        assert (await session.acl.access("folder", "f" * 24))[0]["read"] is True
         assert await session.app_is_running() is True
         assert await session.get_api_key() == "server-issued-key"
         assert await session.find_one("transfer WHERE status=running", raw=True) is not None

@@ -36,7 +36,7 @@ from .conftest import (
     Recorder,
     Scripted,
 )
-from .test_parity import CALLS, _normalise
+from .test_parity import CALLS, _normalise, method
 
 
 def _async_session(port: int, *, direct: bool = False, **kwargs: Any) -> accsyn.AsyncSession:
@@ -81,14 +81,14 @@ async def test_every_operation_sends_what_the_sync_session_sends(recorder: Recor
     ):
         warnings.simplefilter("ignore")
         for name, args, kwargs in CALLS:
-            getattr(sync, name)(*args, **kwargs)
+            method(sync, name)(*args, **kwargs)
     theirs = [_normalise(r) for r in recorder.events()]
     recorder.clear()
     async with _async_session(recorder.port) as session:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name, args, kwargs in CALLS:
-                await getattr(session, name)(*args, **kwargs)
+                await method(session, name)(*args, **kwargs)
     mine = [_normalise(r) for r in recorder.events()]
     assert mine == theirs
 

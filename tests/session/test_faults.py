@@ -209,7 +209,7 @@ def test_lazy_session_logs_in_on_first_call(backend: MockBackend, clock: FakeClo
     with _session(backend, clock, lazy=True) as session:
         assert backend.requests == []
         assert "not logged in" in repr(session)
-        session.exists("share=x")
+        session.files.exists("share=x")
         assert [r.url.path for r in backend.requests] == ["/api/v3/api/login", "/api/v3/event"]
         assert session.role == "admin"
 
@@ -222,7 +222,7 @@ def test_master_lookup_then_login(backend: MockBackend, clock: FakeClock) -> Non
         transport=backend.transport(),
         clock=clock,
     ) as session:
-        session.exists("share=x")
+        session.files.exists("share=x")
     # (httpx leaves the default port out of the URL and the Host header, as requests does.)
     urls = [(r.url.scheme, r.url.host, r.url.port, r.url.path) for r in backend.requests]
     assert urls == [
@@ -243,26 +243,26 @@ def test_bad_arguments_never_reach_the_server(backend: MockBackend, clock: FakeC
         with pytest.raises(accsyn.ValidationError, match="entity type"):
             session.find("status=failed")
         with pytest.raises(accsyn.ValidationError):
-            session.grant("group", "x" * 24, "folder", "f" * 24)
+            session.acl.grant("group", "x" * 24, "folder", "f" * 24)
         with pytest.raises(accsyn.ValidationError):
-            session.access("transfer", "f" * 24)
+            session.acl.access("transfer", "f" * 24)
         with pytest.raises(TypeError):  # 3.4.0 moved it: recursive is keyword-only
-            session.access("folder", "f" * 24, "user", "u" * 24, True)  # type: ignore[misc]
+            session.acl.access("folder", "f" * 24, "user", "u" * 24, True)  # type: ignore[misc]
         with pytest.raises(accsyn.ValidationError):
-            session.revoke("user", "u" * 24, "site", "f" * 24)
+            session.acl.revoke("user", "u" * 24, "site", "f" * 24)
     assert backend.requests == []
 
 
 def test_grant_without_invite_for_an_unknown_user(backend: MockBackend, clock: FakeClock) -> None:
     backend.script = [httpx.Response(200, json={"result": []})]
     with _session(backend, clock) as session, pytest.raises(accsyn.NotFoundError, match="invite"):
-        session.grant("user", "nobody@x.com", "delivery", "d" * 24, {"invite": False})
+        session.acl.grant("user", "nobody@x.com", "delivery", "d" * 24, {"invite": False})
 
 
 def test_revoke_returns_false_without_access(backend: MockBackend, clock: FakeClock) -> None:
     backend.script = [httpx.Response(200, json={"result": []})]
     with _session(backend, clock) as session:
-        assert session.revoke("user", "u" * 24, "folder", "f" * 24) is False
+        assert session.acl.revoke("user", "u" * 24, "folder", "f" * 24) is False
     assert len(backend.events()) == 1
 
 

@@ -101,7 +101,7 @@ def test_requests_tunnel_through_a_socks5_proxy(
         proxy=f"{kind}:127.0.0.1:{socks.port}",
         rate_limit=None,
     ) as session:
-        assert session.exists("share=x") is True
+        assert session.files.exists("share=x") is True
     assert ("127.0.0.1", recorder.port) in socks.targets
     assert [r.path for r in recorder.requests] == ["/api/v3/api/login", "/api/v3/event"]
 
@@ -115,7 +115,7 @@ def test_proxy_from_the_environment_file(recorder: Recorder, tmp_path: object) -
         f"ACCSYN_PROXY=127.0.0.1:{recorder.port}\n"
     )
     with accsyn.Session(path_envfile=str(env), rate_limit=None) as session:
-        session.exists("share=x")
+        session.files.exists("share=x")
     assert [r.path for r in recorder.requests] == [
         "/api/v3/J3PKTtDvolDMBtTy6AFGA",
         "/api/v3/api/login",
@@ -150,7 +150,7 @@ def test_dev_mode_talks_to_localhost_8181(tmp_path: object) -> None:
         path_envfile=str(env),
         transport=httpx.MockTransport(handler),
     ) as session:
-        session.exists("share=x")
+        session.files.exists("share=x")
     assert seen == [
         "http://127.0.0.1:8181/api/v3/api/login",
         "http://127.0.0.1:8181/api/v3/event",

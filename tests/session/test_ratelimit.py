@@ -51,7 +51,7 @@ def test_a_session_shares_one_bucket(clock: FakeClock, backend: MockBackend) -> 
         rate_limit=accsyn.RateLimit(rate=10, burst=2),
     ) as session:
         for _ in range(5):
-            session.exists("share=x")
+            session.files.exists("share=x")
     # Login and the first find use the burst; the other four wait a tenth each.
     assert [round(s, 6) for s in clock.sleeps] == [0.1] * 4
     assert len(backend.requests) == 6
@@ -68,5 +68,5 @@ def test_rate_limit_none_turns_it_off(clock: FakeClock, backend: MockBackend) ->
         rate_limit=None,
     ) as session:
         for _ in range(100):
-            session.exists("share=x")
+            session.files.exists("share=x")
     assert clock.sleeps == []

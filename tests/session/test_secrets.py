@@ -18,6 +18,7 @@ import pytest
 
 import accsyn
 from accsyn import _wire as wire
+from accsyn._requests import find_request
 
 from .conftest import (
     API_KEY,
@@ -73,12 +74,12 @@ def test_nothing_secret_is_logged_shown_or_raised(
         session.create("transfer", {"name": "big", "tasks": ["x" * 200] * 600})
         session.update("transfer", TRANSFER_ID, {"status": "paused"})
         session.delete_one("transfer", TRANSFER_ID)
-        session.grant("user", "lisa@example.com", "folder", "projects")
-        session.access("folder", FOLDER_ID)
-        session.revoke("user", "lisa@example.com", "folder", FOLDER_ID)
-        session.ls("share=projects", recursive=True)
+        session.acl.grant("user", "lisa@example.com", "folder", "projects")
+        session.acl.access("folder", FOLDER_ID)
+        session.acl.revoke("user", "lisa@example.com", "folder", FOLDER_ID)
+        session.files.ls("share=projects", recursive=True)
         session.create("delivery", {"name": "d", "public": {"password": "hunter2-pass"}})
-        texts.append(str(session.explain(wire.find_request("transfer", "status=failed"))))
+        texts.append(str(session.explain(find_request("transfer", "status=failed"))))
 
         # Errors, including ones that echo what we sent back at us.
         echo = json.dumps({"message": f"bad session {SESSION_ID} for key {API_KEY}"}).encode()
