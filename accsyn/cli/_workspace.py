@@ -385,7 +385,7 @@ def attributes(
 
 
 def _endpoint(session: Session) -> str:
-    from accsyn._wire import entitytypes_request
+    from accsyn._requests import entitytypes_request
 
     # The URL every event is sent to, as the session resolved it at login.
     return session.explain(entitytypes_request()).url.split("?", 1)[0]
