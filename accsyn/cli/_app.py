@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from accsyn._version import __version__
-from accsyn.cli import _local, _querytools, _workspace
+from accsyn.cli import _contract, _local, _querytools, _workspace
 from accsyn.cli._base import (
     State,
     app,
@@ -30,7 +30,7 @@ from accsyn.cli._base import (
 __all__ = ["app", "connected", "fail", "main"]
 
 # Imported for their commands (registration order is the order in --help).
-del _workspace, _querytools, _local
+del _workspace, _querytools, _local, _contract
 
 
 def _version_callback(value: bool) -> None:

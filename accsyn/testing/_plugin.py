@@ -23,7 +23,21 @@ import pytest
 if TYPE_CHECKING:
     from accsyn.emulator import LocalWorkspace
 
-__all__ = ["accsyn_async_session", "accsyn_clean_env", "accsyn_session", "accsyn_workspace"]
+from accsyn.contract._pytest import accsyn_cassette_workspace, register_marker
+
+__all__ = [
+    "accsyn_async_session",
+    "accsyn_cassette_workspace",
+    "accsyn_clean_env",
+    "accsyn_session",
+    "accsyn_workspace",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the plugin's markers."""
+    register_marker(config)
+
 
 _Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
