@@ -17,7 +17,6 @@ import httpx
 from accsyn import _operations as ops
 from accsyn import _requests as rq
 from accsyn import _wire as wire
-from accsyn._config import resolve_config
 from accsyn._exceptions import APIError
 from accsyn._http import AsyncDriver, Clock, RateLimit, RetryPolicy, async_transport
 from accsyn._namespaces import AsyncAccess, AsyncFiles, AsyncSettings
@@ -28,7 +27,6 @@ from accsyn._session_base import (
     _Core,
     _SessionBase,
     client_kwargs,
-    configure_logging,
     read_payload,
 )
 from accsyn._wire import EventRequest, HttpRequest
@@ -71,25 +69,9 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
         clock: Clock | None = None,
         validate: Literal["error", "warn", "off"] = "error",
     ) -> None:
-        del pretty_json
-        configure_logging(verbose, path_logfile)
-        config = resolve_config(
-            workspace=workspace,
-            username=username,
-            api_key=api_key,
-            hostname=hostname,
-            port=port,
-            proxy=proxy,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            domain=domain,
-            path_envfile=path_envfile,
-            base_url=base_url,
-            verify=verify,
-            device=device,
-        )
-        self._core = _Core(config, retry, rate_limit, clock, validate)
-        kwargs = client_kwargs(config)
+        # pretty_json is accepted for compatibility; debug logs are already compact.
+        self._core = _Core.configure(locals())
+        kwargs = client_kwargs(self._core.config)
         if transport is None and "proxy" not in kwargs:
             transport = async_transport(verify=kwargs["verify"], limits=kwargs["limits"])
         self._client = httpx.AsyncClient(transport=transport, **kwargs)

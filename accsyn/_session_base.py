@@ -13,7 +13,7 @@ import functools
 import json
 import logging
 import ssl
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import httpx
 
 from accsyn import _constants as const
 from accsyn import _wire as wire
-from accsyn._config import Config
+from accsyn._config import Config, resolve_config
 from accsyn._exceptions import APIError, ValidationError
 from accsyn._http import Clock, RateLimit, Redactor, RetryPolicy, SystemClock, TokenBucket, transmit
 from accsyn._plan import Plan
@@ -35,6 +35,11 @@ logger = logging.getLogger(const.LOGGER_NAME)
 
 DEFAULT_RETRY = RetryPolicy()
 DEFAULT_RATE_LIMIT = RateLimit()
+#: Constructor arguments that resolve_config() takes.
+_CONFIG_ARGUMENTS = (
+    "workspace", "username", "api_key", "hostname", "port", "proxy", "timeout",
+    "connect_timeout", "domain", "path_envfile", "base_url", "verify", "device",
+)  # fmt: skip
 _USER_AGENT = f"accsyn-python/{__version__} python-httpx/{httpx.__version__}"
 
 
@@ -71,6 +76,20 @@ class _Core:
         self.role: str | None = None
         self.user_id: str | None = None
         self.last_message: str | None = None
+
+    @classmethod
+    def configure(cls, arguments: Mapping[str, Any]) -> _Core:
+        """The core for a session constructor's arguments (its ``locals()``): the
+        official switches, then arguments > environment > ``.env`` resolution."""
+        configure_logging(arguments["verbose"], arguments["path_logfile"])
+        config = resolve_config(**{k: arguments[k] for k in _CONFIG_ARGUMENTS})
+        return cls(
+            config,
+            arguments["retry"],
+            arguments["rate_limit"],
+            arguments["clock"],
+            arguments["validate"],
+        )
 
     @property
     def logged_in(self) -> bool:

@@ -32,7 +32,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from accsyn import _constants as const
-from accsyn._config import Config, Secret
+from accsyn._config import Secret
+from accsyn._endpoints import Endpoint, api_endpoint, master_endpoint
 from accsyn._exceptions import (
     APIError,
     AuthenticationError,
@@ -111,22 +112,6 @@ class WireContext:
     device: str
     client_hostname: str
     session_id: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where requests go: ``<base>/api/v3<uri>`` (the port is always written out)."""
-
-    base: str
-
-    @classmethod
-    def of(cls, scheme: str, host: str, port: int) -> Endpoint:
-        """Build from parts, writing the port even when it is the default one."""
-        return cls(f"{scheme}://{host}:{port}")
-
-    def url(self, uri: str) -> str:
-        """The full URL of ``uri`` (a ``/`` is inserted when missing)."""
-        return f"{self.base}{const.API_PREFIX}{uri if uri.startswith('/') else '/' + uri}"
 
 
 @dataclass(frozen=True)
@@ -257,38 +242,8 @@ def decompress(gz_data: str) -> Any:
 
 
 # --------------------------------------------------------------------------------------
-# Endpoints and authentication
+# Authentication (where requests go: accsyn._endpoints)
 # --------------------------------------------------------------------------------------
-
-
-def _route(config: Config, host: str, port: int) -> Endpoint:
-    scheme = "https"
-    if config.dev:
-        # Dev mode talks plain http on 8181, whatever the port says (official behaviour).
-        scheme, port = "http", const.DEV_PORT
-    if config.proxy is not None and config.proxy.kind == "accsyn":
-        # The accsyn relay speaks plain http and takes the place of the workspace host.
-        scheme, host, port = "http", config.proxy.host, config.proxy.port
-    return Endpoint.of(scheme, host, port)
-
-
-def master_endpoint(config: Config) -> Endpoint:
-    """Where the workspace lookup goes (a custom ``port`` applies here too, as officially)."""
-    return _route(config, const.MASTER_HOSTNAME, config.port or const.DEFAULT_PORT)
-
-
-def api_endpoint(
-    config: Config, looked_up_host: str | None = None, looked_up_port: int | None = None
-) -> Endpoint:
-    """Where login and events go, given the master lookup's answer (if one was made)."""
-    if config.base_url is not None:
-        return Endpoint(config.base_url)
-    host = config.hostname or (const.DEV_HOSTNAME if config.dev else looked_up_host)
-    if host is None:
-        # Only reachable when explaining offline: the official fallback host.
-        host = f"{config.workspace}.{const.BACKEND_DOMAIN}"
-    port = config.port or looked_up_port or (const.DEV_PORT if config.dev else const.DEFAULT_PORT)
-    return _route(config, host, port)
 
 
 def _b64(text: str) -> str:

@@ -46,7 +46,6 @@ from accsyn import _operations as ops
 from accsyn import _requests as rq
 from accsyn import _wire as wire
 from accsyn._async_session import AsyncSession
-from accsyn._config import resolve_config
 from accsyn._exceptions import APIError
 from accsyn._http import Clock, RateLimit, RetryPolicy, SyncDriver
 from accsyn._namespaces import Access, Files, Settings
@@ -57,7 +56,6 @@ from accsyn._session_base import (
     _Core,
     _SessionBase,
     client_kwargs,
-    configure_logging,
     read_payload,
 )
 from accsyn._wire import EventRequest, HttpRequest
@@ -119,25 +117,9 @@ class Session(_SessionBase, RepositoryMixin):
         validate: Literal["error", "warn", "off"] = "error",
         lazy: bool = False,
     ) -> None:
-        del pretty_json  # accepted for compatibility; debug logs are already compact
-        configure_logging(verbose, path_logfile)
-        config = resolve_config(
-            workspace=workspace,
-            username=username,
-            api_key=api_key,
-            hostname=hostname,
-            port=port,
-            proxy=proxy,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            domain=domain,
-            path_envfile=path_envfile,
-            base_url=base_url,
-            verify=verify,
-            device=device,
-        )
-        self._core = _Core(config, retry, rate_limit, clock, validate)
-        self._client = httpx.Client(transport=transport, **client_kwargs(config))
+        # pretty_json is accepted for compatibility; debug logs are already compact.
+        self._core = _Core.configure(locals())
+        self._client = httpx.Client(transport=transport, **client_kwargs(self._core.config))
         self._driver = SyncDriver(self._client, self._core.clock, self._core.redact)
         self._login_lock = threading.Lock()
         #: The workspace file system: ``ls``, ``mkdir``, ``mv``, ``delete``, …
