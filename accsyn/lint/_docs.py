@@ -6,7 +6,7 @@ Read from a document:
   doctest ``>>>`` sessions), checked like a Python file (a fragment the parser refuses is
   read by tokens);
 * shell blocks (```` ```console ````, ``bash``, ``sh``): ``accsyn find "…"`` and
-  ``accsyn query check|explain|fmt "…"`` command lines;
+  ``accsyn query explain|fmt "…"`` command lines;
 * ```` ```accsyn ```` blocks: one query per line;
 * inline code that is a call: ``session.find("transfer WHERE …")`` in a sentence.
 
@@ -43,8 +43,9 @@ _RST_DIRECTIVE = re.compile(
     re.MULTILINE,
 )
 _PROMPT = re.compile(r"^(>>> |\.\.\. |>>>$|\.\.\.$)")
-_CLI_QUERY_ARG = {("find",): 0, ("find-one",): 0, ("query", "check"): 0, ("query", "explain"): 0}
-_CLI_SYNTAX_ONLY = {("query", "fmt")}
+# CLI verbs whose first argument is a query, and whether only its syntax matters. Not
+# ``query check``: its examples show the validator's errors on purpose.
+_CLI_VERBS = {("find",): False, ("query", "explain"): False, ("query", "fmt"): True}
 
 Scan = Callable[[str, int, int], None]
 
@@ -75,7 +76,13 @@ class _Doc:
             return
         positions = Positions(code, line_offset, column_offset)
         scan_python(
-            tree, positions, self.checker, self.session_names, self.result, assume_models=True
+            tree,
+            positions,
+            self.checker,
+            self.session_names,
+            self.result,
+            assume_models=True,
+            source=code,
         )
 
     def shell(self, code: str, line_offset: int, column_offset: int) -> None:
@@ -90,19 +97,18 @@ class _Doc:
                 argv = shlex.split(command)
             except ValueError:
                 continue
-            words = [a for a in argv[1:] if not a.startswith("-")]
-            for verb, index in _CLI_QUERY_ARG.items():
-                if tuple(words[: len(verb)]) == verb and len(words) > len(verb) + index:
-                    self._cli_query(
-                        words[len(verb) + index], line, line_offset + number, column_offset
-                    )
-                    break
-            else:
-                for verb in _CLI_SYNTAX_ONLY:
-                    if tuple(words[: len(verb)]) == verb and len(words) > len(verb):
+            # The query is the argument right after the verb, as the docs write it; an
+            # example that bypasses validation (--no-validate) shows an unchecked query.
+            if "--no-validate" in argv:
+                continue
+            for verb, syntax_only in _CLI_VERBS.items():
+                n = len(verb)
+                if tuple(argv[1 : 1 + n]) == verb and len(argv) > 1 + n:
+                    if not argv[1 + n].startswith("-"):
                         self._cli_query(
-                            words[len(verb)], line, line_offset + number, column_offset, syntax=True
+                            argv[1 + n], line, line_offset + number, column_offset, syntax_only
                         )
+                    break
 
     def _cli_query(
         self, query: str, line: str, line_index: int, column_offset: int, syntax: bool = False
@@ -138,7 +144,13 @@ class _Doc:
             column = start - (self.text.rfind("\n", 0, start) + 1)
             positions = Positions(code, line, column)
             scan_python(
-                tree, positions, self.checker, self.session_names, self.result, assume_models=True
+                tree,
+                positions,
+                self.checker,
+                self.session_names,
+                self.result,
+                assume_models=True,
+                source=code,
             )
 
 

@@ -28,7 +28,8 @@ from accsyn.lint._tokens import scan_tokens
 __all__ = ["Report", "lint_paths", "lint_source"]
 
 _IGNORE = re.compile(r"accsyn:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-_IGNORE_FILE = re.compile(r"accsyn:\s*ignore-file\b", re.IGNORECASE)
+# The file-wide marker must follow a comment opener: '#', '<!--' or '..' (reST).
+_IGNORE_FILE = re.compile(r"(?:#|<!--|\.\.)\s*accsyn:\s*ignore-file\b", re.IGNORECASE)
 
 
 @dataclass
@@ -120,7 +121,7 @@ class Linter:
                     result.python2 = True
                     scan_tokens(text, self.checker, names, result)
                 else:
-                    scan_python(tree, Positions(text), self.checker, names, result)
+                    scan_python(tree, Positions(text), self.checker, names, result, source=text)
         elif kind == "accsyn":
             scan_query_lines(text, self.checker, result)
         elif kind == "markdown":

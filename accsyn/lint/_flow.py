@@ -11,6 +11,9 @@ unknown; so is an unannotated parameter.
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
+import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
@@ -97,6 +100,10 @@ class Flow:
         resolve_type: Callable[[str], str | None],
         session_names: Collection[str] = (),
         assume_models: bool = False,
+        *,
+        source: str | None = None,
+        site_methods: Collection[str] = (),
+        model_names: Collection[str] = (),
     ) -> None:
         self.imports: dict[str, str] = {}
         self.session_names = session_names
@@ -104,63 +111,134 @@ class Flow:
         self._model_type = model_type
         self._plural_type = plural_type
         self._resolve_type = resolve_type
+        self._memo: dict[int, Kind] = {}
+        self._deferred: list[tuple[ast.AST, Scope, int, int]] = []
         self.module = Scope(None)
-        self._walk(tree, self.module)
+        self._statements(tree.body, self.module, 1, 1)
         # A model class name nobody binds (a docs fragment, a star import) is taken as the
         # model when the module uses accsyn at all.
         self.assume_models = assume_models or any(
             v.split(".", 1)[0] in ("accsyn", "accsyn_api") for v in self.imports.values()
         )
+        lines = (
+            self._candidate_lines(source, site_methods, model_names) if source is not None else None
+        )
+        for node, scope, first, last in self._deferred:
+            if lines is not None:
+                index = bisect.bisect_left(lines, first)
+                if index == len(lines) or lines[index] > last:
+                    continue
+            self._expression(node, scope)
 
     # -- collection ---------------------------------------------------------------------------
+    # Statements are all read (bindings live there); the expressions inside them are walked
+    # only on lines where a query site can be (a query method call, a model class or an
+    # accsyn name), which keeps large modules cheap.
 
-    def _walk(self, node: ast.AST, scope: Scope) -> None:
-        for child in ast.iter_child_nodes(node):
-            kind = type(child)
-            if kind is ast.Call or kind is ast.Compare:
-                self.sites.append((child, scope))  # type: ignore[arg-type]
-            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                self._function(child, scope)  # type: ignore[arg-type]
+    def _candidate_lines(
+        self, source: str, methods: Collection[str], model_names: Collection[str]
+    ) -> list[int]:
+        names = set(model_names)
+        names.update(
+            alias
+            for alias, target in self.imports.items()
+            if target.split(".", 1)[0] in ("accsyn", "accsyn_api")
+        )
+        pattern = _site_pattern(frozenset(methods), frozenset(names))
+        if pattern is None:
+            return []
+        found: list[int] = []
+        line, position = 1, 0
+        for match in pattern.finditer(source):
+            line += source.count("\n", position, match.start())
+            position = match.start()
+            last = line + source.count("\n", match.start(), match.end())
+            found.extend(range(line, last + 1))
+        return found
+
+    def _statements(self, body: list[ast.stmt], scope: Scope, first: int, last: int) -> None:
+        for stmt in body:
+            kind = type(stmt)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self._function(stmt, scope)  # type: ignore[arg-type]
                 continue
-            elif kind is ast.ClassDef:
-                self._class(child, scope)  # type: ignore[arg-type]
+            if kind is ast.ClassDef:
+                self._class(stmt, scope)  # type: ignore[arg-type]
                 continue
-            elif kind is ast.Lambda:
-                inner = Scope(scope)
-                for arg in _arguments(child.args):  # type: ignore[attr-defined]
-                    inner.bind(arg.arg, UNKNOWN)
-                self._walk(child.body, inner)  # type: ignore[attr-defined]
+            if kind is ast.Import or kind is ast.ImportFrom:
+                self._import(stmt, scope)  # type: ignore[arg-type]
                 continue
-            elif kind is ast.Assign:
-                for target in child.targets:  # type: ignore[attr-defined]
-                    self._bind(target, child.value, scope)  # type: ignore[attr-defined]
+            if kind is ast.Assign:
+                for target in stmt.targets:  # type: ignore[attr-defined]
+                    self._bind(target, stmt.value, scope)  # type: ignore[attr-defined]
             elif kind is ast.AnnAssign:
-                value = child.value  # type: ignore[attr-defined]
-                annotated = self._annotation(child.annotation)  # type: ignore[attr-defined]
-                self._bind(child.target, annotated or value or UNKNOWN, scope)  # type: ignore[attr-defined]
+                value = stmt.value  # type: ignore[attr-defined]
+                annotated = self._annotation(stmt.annotation)  # type: ignore[attr-defined]
+                self._bind(stmt.target, annotated or value or UNKNOWN, scope)  # type: ignore[attr-defined]
             elif kind is ast.AugAssign or kind is ast.Delete:
-                for target in _targets(child):
+                for target in _targets(stmt):
                     self._bind(target, UNKNOWN, scope)
-            elif kind is ast.NamedExpr:
-                self._bind(child.target, child.value, scope)  # type: ignore[attr-defined]
             elif kind is ast.With or kind is ast.AsyncWith:
-                for item in child.items:  # type: ignore[attr-defined]
+                for item in stmt.items:  # type: ignore[attr-defined]
                     if item.optional_vars is not None:
                         self._bind(item.optional_vars, item.context_expr, scope)
-            elif kind is ast.For or kind is ast.AsyncFor or kind is ast.comprehension:
-                self._bind(child.target, OTHER, scope)  # type: ignore[attr-defined]
-            elif kind is ast.ExceptHandler and child.name:  # type: ignore[attr-defined]
-                scope.bind(child.name, OTHER)  # type: ignore[attr-defined]
-            elif kind is ast.Import or kind is ast.ImportFrom:
-                self._import(child, scope)  # type: ignore[arg-type]
+            elif kind is ast.For or kind is ast.AsyncFor:
+                self._bind(stmt.target, OTHER, scope)  # type: ignore[attr-defined]
+            start, end = stmt.lineno, stmt.end_lineno or stmt.lineno
+            for name in stmt._fields:
+                value = getattr(stmt, name, None)
+                if isinstance(value, list):
+                    for item in value:
+                        self._child(item, scope, start, end)
+                elif isinstance(value, ast.AST):
+                    self._child(value, scope, start, end)
+
+    def _child(self, node: ast.AST, scope: Scope, start: int, end: int) -> None:
+        if isinstance(node, ast.stmt):
+            self._statements([node], scope, start, end)
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name:
+                scope.bind(node.name, OTHER)
+            if node.type is not None:
+                self._defer(node.type, scope, start, end)
+            self._statements(node.body, scope, start, end)
+        elif isinstance(node, ast.match_case):
+            if node.guard is not None:
+                self._defer(node.guard, scope, start, end)
+            self._statements(node.body, scope, start, end)
+        elif isinstance(node, ast.expr | ast.withitem | ast.keyword):
+            self._defer(node, scope, start, end)
+
+    def _defer(self, node: ast.AST, scope: Scope, start: int, end: int) -> None:
+        first = getattr(node, "lineno", start)
+        last = getattr(node, "end_lineno", None) or (end if first == start else first)
+        self._deferred.append((node, scope, first, last))
+
+    def _expression(self, node: ast.AST, scope: Scope) -> None:
+        """Walk an expression: its call and comparison sites, lambdas and ``:=`` names."""
+        stack: list[tuple[ast.AST, Scope]] = [(node, scope)]
+        while stack:
+            current, where = stack.pop()
+            kind = type(current)
+            if kind is ast.Call or kind is ast.Compare:
+                self.sites.append((current, where))  # type: ignore[arg-type]
+            elif kind is ast.Lambda:
+                inner = Scope(where)
+                for arg in _arguments(current.args):  # type: ignore[attr-defined]
+                    inner.bind(arg.arg, UNKNOWN)
+                stack.append((current.body, inner))  # type: ignore[attr-defined]
                 continue
-            self._walk(child, scope)
+            elif kind is ast.NamedExpr:
+                self._bind(current.target, current.value, where)  # type: ignore[attr-defined]
+            elif kind is ast.comprehension:
+                self._bind(current.target, OTHER, where)  # type: ignore[attr-defined]
+            for child in ast.iter_child_nodes(current):
+                stack.append((child, where))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
-        for decorator in node.decorator_list:
-            self._walk(decorator, scope)
-        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d)):
-            self._walk(default, scope)
+        for expr in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
+            if expr is not None:
+                self._defer(expr, scope, node.lineno, node.lineno)
         scope.bind(node.name, OTHER)
         in_class = scope.self_name == "<class>"
         inner = Scope(scope.parent if in_class else scope)
@@ -172,20 +250,16 @@ class Flow:
         for arg in params:
             annotated = self._annotation(arg.annotation) if arg.annotation else None
             inner.bind(arg.arg, annotated or UNKNOWN)
-        self._walk_body(node.body, inner)
+        self._statements(node.body, inner, node.lineno, node.end_lineno or node.lineno)
 
     def _class(self, node: ast.ClassDef, scope: Scope) -> None:
         for expr in (*node.bases, *node.decorator_list, *(k.value for k in node.keywords)):
-            self._walk(expr, scope)
+            self._defer(expr, scope, node.lineno, node.lineno)
         scope.bind(node.name, OTHER)
         # Methods see the enclosing scope, not the class body; the marker lets _function
         # know it is defining a method of ``owner``.
         body = Scope(scope, owner=_Class(), self_name="<class>")
-        self._walk_body(node.body, body)
-
-    def _walk_body(self, body: list[ast.stmt], scope: Scope) -> None:
-        holder = ast.Module(body=body, type_ignores=[])
-        self._walk(holder, scope)
+        self._statements(node.body, body, node.lineno, node.end_lineno or node.lineno)
 
     def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         if isinstance(node, ast.Import):
@@ -252,7 +326,15 @@ class Flow:
     def kind(self, node: ast.expr | Kind, scope: Scope, depth: int = 0) -> Kind:
         """What ``node`` holds (see the module docstring); an unknown receiver named like a
         configured session name (``session``, ``self.session``) is a session."""
-        found = self._kind(node, scope, depth)
+        if isinstance(node, Kind):
+            return node
+        key = id(node)
+        found = self._memo.get(key)
+        if found is None:
+            # Memoised per node (a node lives in one scope); UNKNOWN while in progress
+            # breaks cycles such as ``q = q.where(...)``.
+            self._memo[key] = UNKNOWN
+            found = self._memo[key] = self._kind(node, scope, depth)
         if found is UNKNOWN and isinstance(node, ast.expr) and _dotted(node) in self.session_names:
             return SESSION
         return found
@@ -332,8 +414,13 @@ class Flow:
 
     @staticmethod
     def _merge(kinds: Iterator[Kind]) -> Kind:
-        seen = set(kinds)
-        return seen.pop() if len(seen) == 1 else UNKNOWN
+        first: Kind | None = None
+        for kind in kinds:
+            if first is None:
+                first = kind
+            elif kind != first:
+                return UNKNOWN
+        return first or UNKNOWN
 
     def strings(self, node: ast.Name, scope: Scope) -> tuple[ast.expr, Scope] | None:
         """The one string expression a name is bound to, if it is bound exactly once."""
@@ -345,6 +432,14 @@ class Flow:
             return None
         value = values[0]
         return (value, where) if self.kind(value, where) == STR else None
+
+
+@functools.lru_cache(maxsize=256)
+def _site_pattern(methods: frozenset[str], names: frozenset[str]) -> re.Pattern[str] | None:
+    alternatives = [rf"\.\s*(?:{'|'.join(sorted(methods))})\s*\("] if methods else []
+    if names:
+        alternatives.append(rf"(?<![\w.])(?:{'|'.join(sorted(map(re.escape, names)))})\s*\.")
+    return re.compile("|".join(alternatives)) if alternatives else None
 
 
 def _arguments(args: ast.arguments) -> list[ast.arg]:

@@ -40,6 +40,7 @@ STATEMENT_METHODS = frozenset({"find", "find_one", "find_all", "report", "metric
 _FIELD_METHODS = frozenset(
     {"in_", "not_in", "contains", "not_contains", "matches", "not_matches", "like", "not_like"}
 )
+_SITE_METHODS = STATEMENT_METHODS | _FIELD_METHODS | {"where", "select", "repository"}
 _OPS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
@@ -97,6 +98,7 @@ class _Scanner:
         result: FileResult,
         positions: Positions,
         assume_models: bool,
+        source: str | None,
     ) -> None:
         self.checker = checker
         self.session_names = session_names
@@ -109,6 +111,9 @@ class _Scanner:
             checker.resolve,
             session_names,
             assume_models,
+            source=source,
+            site_methods=_SITE_METHODS,
+            model_names=checker.model_classes.keys(),
         )
 
     def run(self) -> None:
@@ -493,10 +498,12 @@ def scan_python(
     result: FileResult,
     *,
     assume_models: bool = False,
+    source: str | None = None,
 ) -> None:
     """Find and check every query in a parsed module, recording into ``result``.
 
     ``assume_models``: model class names nobody binds are the accsyn models (docs
-    fragments often leave out their imports).
+    fragments often leave out their imports). With ``source`` (the module's text), only the
+    lines where a query site can be are walked in full.
     """
-    _Scanner(tree, checker, session_names, result, positions, assume_models).run()
+    _Scanner(tree, checker, session_names, result, positions, assume_models, source).run()
