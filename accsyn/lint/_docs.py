@@ -123,7 +123,7 @@ class _Doc:
             self.result.add(
                 line_index + 1, column, problem.code, problem.message, problem.suggestion
             )
-        self.result.check("string")
+        self.result.check("string", line_index + 1)
 
     def inline(self, pattern: re.Pattern[str], outside: list[tuple[int, int]]) -> None:
         """Inline code spans that are calls: ``session.find("…")``."""
@@ -174,7 +174,7 @@ def scan_query_lines(
                 problem.message,
                 problem.suggestion,
             )
-        result.check("string")
+        result.check("string", number + line_offset)
 
 
 def _dispatch(doc: _Doc, info: str) -> Scan | None:

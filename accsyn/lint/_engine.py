@@ -45,6 +45,8 @@ class Report:
     ignored: int = 0
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Every query call site: ``(path, line, "checked" | "skipped", kind or reason)``.
+    sites: list[tuple[str, int, str, str]] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         """How many findings have ``severity``."""
@@ -67,6 +69,7 @@ class Report:
         if result.python2:
             self.python2.append(result.path)
         self.findings.extend(result.findings)
+        self.sites.extend((result.path, *site) for site in result.sites)
 
 
 class _Hint:

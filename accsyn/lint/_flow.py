@@ -38,7 +38,6 @@ _MODEL_MODULES = ("accsyn.models.", "accsyn.")
 _REPO_CHAIN = frozenset(
     {"where", "select", "limit", "offset", "finished", "inactive", "archived", "page_size", "of"}
 )
-_STRINGISH = (ast.JoinedStr, ast.BinOp)
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,10 @@ UNKNOWN = Kind("unknown")
 OTHER = Kind("other")
 SESSION = Kind("session")
 STR = Kind("str")
+NUMBER = Kind("number")
+_NUMBER_TYPES = frozenset({"int", "float", "bool"})
+_NUMBER_CALLS = frozenset({"int", "len", "float", "round", "abs", "sum", "min", "max", "bool"})
+_STR_CALLS = frozenset({"str", "repr", "format"})
 
 
 @dataclass(eq=False)
@@ -239,7 +242,8 @@ class Flow:
         for expr in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
             if expr is not None:
                 self._defer(expr, scope, node.lineno, node.lineno)
-        scope.bind(node.name, OTHER)
+        returns = self._annotation(node.returns) if node.returns is not None else None
+        scope.bind(node.name, Kind("def", "session" if returns is SESSION else None))
         in_class = scope.self_name == "<class>"
         inner = Scope(scope.parent if in_class else scope)
         owner = scope.owner if in_class else None
@@ -292,11 +296,15 @@ class Flow:
             self._bind(target.value, OTHER, scope)
 
     def _annotation(self, annotation: ast.expr) -> Kind | None:
-        """``accsyn.Session``, ``Session | None``, ``Optional["Session"]`` → session."""
-        for node in _annotation_names(annotation):
+        """``accsyn.Session``, ``Session | None``, ``Optional["Session"]`` → session;
+        ``int``/``float`` → a number (a query hole it fills cannot change the structure)."""
+        names = list(_annotation_names(annotation))
+        for node in names:
             qualified = self.qualified(node)
             if qualified in SESSION_CLASSES:
                 return SESSION
+        if names and all(isinstance(n, ast.Name) and n.id in _NUMBER_TYPES for n in names):
+            return NUMBER
         return None
 
     # -- resolution ---------------------------------------------------------------------------
@@ -347,9 +355,21 @@ class Flow:
         if isinstance(node, ast.Await):
             node = node.value
         if isinstance(node, ast.Constant):
-            return STR if isinstance(node.value, str) else OTHER
-        if isinstance(node, _STRINGISH):
+            if isinstance(node.value, str):
+                return STR
+            return NUMBER if isinstance(node.value, int | float) else OTHER
+        if isinstance(node, ast.JoinedStr):
             return STR
+        if isinstance(node, ast.BinOp):
+            sides = {
+                self.kind(node.left, scope, depth + 1),
+                self.kind(node.right, scope, depth + 1),
+            }
+            if STR in sides:
+                return STR
+            return NUMBER if sides == {NUMBER} else UNKNOWN
+        if isinstance(node, ast.UnaryOp):
+            return self.kind(node.operand, scope, depth + 1)
         if isinstance(node, ast.Name | ast.Attribute):
             entitytype = self.model(node, scope)
             if entitytype is not None:
@@ -390,8 +410,22 @@ class Flow:
             return SESSION
         if qualified in WORKSPACE_CLASSES:
             return Kind("workspace")
+        if qualified is not None and qualified.split(".", 1)[0] not in ("accsyn", "accsyn_api"):
+            return OTHER  # another library's function or class: its result is not accsyn's
+        if isinstance(node.func, ast.Name):
+            found = scope.lookup(node.func.id)
+            if found is not None:
+                # A function of this module: what its return annotation says, else unknown.
+                kinds = {
+                    v.entitytype if isinstance(v, Kind) and v.name == "def" else "?"
+                    for v in found[0]
+                }
+                return SESSION if kinds == {"session"} else UNKNOWN
+            if node.func.id in _NUMBER_CALLS:
+                return NUMBER
+            return STR if node.func.id in _STR_CALLS else UNKNOWN
         if not isinstance(node.func, ast.Attribute):
-            return OTHER if qualified is not None or isinstance(node.func, ast.Name) else UNKNOWN
+            return UNKNOWN
         method = node.func.attr
         if method == "format":
             return STR

@@ -63,7 +63,6 @@ _PRINTF = re.compile(
 )
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
 _NUMERIC_SPEC = re.compile(r"[bcdoxXneEfFgG%]\Z")
-_NUMBER_CALLS = frozenset({"int", "len", "float", "round", "abs", "sum", "min", "max"})
 
 Anchor = Callable[[int], tuple[int, int]]
 Parts = list[tuple[str | Hole, Anchor]]
@@ -79,14 +78,6 @@ def _literal(node: ast.expr) -> tuple[bool, Any]:
 def _label(node: ast.expr) -> str:
     text = ast.unparse(node)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _hole_kind(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return "int"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return "int" if node.func.id in _NUMBER_CALLS else "str"
-    return "str"
 
 
 class _Scanner:
@@ -165,39 +156,49 @@ class _Scanner:
             constant = node
             return [(node.value, lambda off: self.pos.literal(constant, off))]
         if isinstance(node, ast.JoinedStr):
-            return self._fstring(node)
+            return self._fstring(node, scope)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left = self._parts(node.left, scope, depth + 1)
             right = self._parts(node.right, scope, depth + 1)
             if left is None and right is None:
                 return None
-            return (left or self._hole(node.left)) + (right or self._hole(node.right))
-        if (
-            isinstance(node, ast.BinOp)
-            and isinstance(node.op, ast.Mod)
-            and isinstance(node.left, ast.Constant)
-            and isinstance(node.left.value, str)
-        ):
-            return self._printf(node.left, node.right)
+            return (left or self._hole(node.left, scope)) + (right or self._hole(node.right, scope))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            template = self._template(node.left, scope)
+            if template is not None:
+                return self._printf(template, node.right, scope)
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "format"
-            and isinstance(node.func.value, ast.Constant)
-            and isinstance(node.func.value.value, str)
         ):
-            return self._format(node.func.value, node)
+            template = self._template(node.func.value, scope)
+            if template is not None:
+                return self._format(template, node, scope)
         if isinstance(node, ast.Name):
             bound = self.flow.strings(node, scope)
             if bound is not None:
                 return self._parts(bound[0], bound[1], depth + 1)
         return None
 
-    def _hole(self, node: ast.expr, kind: str | None = None, label: str | None = None) -> Parts:
-        hole = Hole(kind or _hole_kind(node), label or _label(node))
+    def _template(self, node: ast.expr, scope: Scope) -> ast.Constant | None:
+        """A ``%`` or ``.format`` template: a literal, or a name bound once to one."""
+        if isinstance(node, ast.Name):
+            bound = self.flow.strings(node, scope)
+            node = bound[0] if bound is not None else node
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node
+        return None
+
+    def _hole(
+        self, node: ast.expr, scope: Scope, kind: str | None = None, label: str | None = None
+    ) -> Parts:
+        if kind is None:
+            kind = "int" if self.flow.kind(node, scope).name == "number" else "str"
+        hole = Hole(kind, label or _label(node))
         return [(hole, lambda _off: self.pos.node(node))]
 
-    def _fstring(self, node: ast.JoinedStr) -> Parts:
+    def _fstring(self, node: ast.JoinedStr, scope: Scope) -> Parts:
         parts: Parts = []
         for index, value in enumerate(node.values):
             if isinstance(value, ast.Constant):
@@ -211,14 +212,20 @@ class _Scanner:
                     and isinstance(spec.values[0], ast.Constant)
                     and _NUMERIC_SPEC.search(str(spec.values[0].value)) is not None
                 )
-                kind = "int" if numeric else _hole_kind(value.value)
-                parts.extend(self._hole(value.value, kind, "{" + _label(value.value) + "}"))
+                parts.extend(
+                    self._hole(
+                        value.value,
+                        scope,
+                        "int" if numeric else None,
+                        "{" + _label(value.value) + "}",
+                    )
+                )
         return parts
 
     def _template_piece(self, template: ast.Constant, text: str, start: int) -> tuple[str, Anchor]:
         return text, lambda off: self.pos.literal(template, start + off)
 
-    def _printf(self, template: ast.Constant, args: ast.expr) -> Parts:
+    def _printf(self, template: ast.Constant, args: ast.expr, scope: Scope) -> Parts:
         text = str(template.value)
         positional = list(args.elts) if isinstance(args, ast.Tuple) else [args]
         named = (
@@ -246,9 +253,11 @@ class _Scanner:
             else:
                 arg = positional[index] if index < len(positional) else None
                 index += 1
-            kind = "int" if conv in "diouxXeEfFgG" else "str"
+            kind = "int" if conv in "diouxXeEfFgG" else None
             if arg is None:
-                parts.append((Hole(kind, match.group(0)), lambda _off: self.pos.node(args)))
+                parts.append(
+                    (Hole(kind or "str", match.group(0)), lambda _off: self.pos.node(args))
+                )
                 continue
             ok, value = _literal(arg)
             if ok:
@@ -259,11 +268,11 @@ class _Scanner:
                     continue
                 except (TypeError, ValueError):
                     pass
-            parts.extend(self._hole(arg, kind, f"{match.group(0)} ({_label(arg)})"))
+            parts.extend(self._hole(arg, scope, kind, f"{match.group(0)} ({_label(arg)})"))
         parts.append(self._template_piece(template, text[last:], last))
         return parts
 
-    def _format(self, template: ast.Constant, call: ast.Call) -> Parts:
+    def _format(self, template: ast.Constant, call: ast.Call, scope: Scope) -> Parts:
         text = str(template.value)
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         parts: Parts = []
@@ -299,7 +308,7 @@ class _Scanner:
                     continue
                 except (TypeError, ValueError):
                     pass
-            parts.extend(self._hole(arg, kind, match.group(0) + f" ({_label(arg)})"))
+            parts.extend(self._hole(arg, scope, kind, match.group(0) + f" ({_label(arg)})"))
         parts.append(self._template_piece(template, text[last:], last))
         return parts
 
@@ -310,7 +319,7 @@ class _Scanner:
         if len(pieces) == 1 and isinstance(pieces[0], str):
             for problem in self.checker.check_text(pieces[0], entitytype):
                 self._report(anchors[0](problem.offset or 0), problem, statement)
-            self.result.check("string")
+            self.result.check("string", self.pos.node(statement)[0])
             return self._named_type(pieces[0])
         found = check_skeleton(pieces, self.checker, entitytype)
         for index, inner, problem in found.problems:
@@ -322,7 +331,7 @@ class _Scanner:
                 f"dynamic query: {found.unchecked}", line, column, self.pos.node(statement)[0]
             )
             return None
-        self.result.check("dynamic" if dynamic else "string")
+        self.result.check("dynamic" if dynamic else "string", self.pos.node(statement)[0])
         first = pieces[0]
         return self._named_type(first) if isinstance(first, str) else None
 
@@ -355,7 +364,7 @@ class _Scanner:
         if parts is None:
             kind = self.flow.kind(arg, scope)
             if kind.name == "query":
-                self.result.check("builder")
+                self.result.check("builder", self.pos.node(call)[0])
                 self._attributes_keyword(call, kind.entitytype, scope)
             else:
                 self._skip("the query is a variable or the result of a call", arg, call)
@@ -412,14 +421,14 @@ class _Scanner:
         for problem in problems:
             where = keyword if problem.code == "AQ102" else keyword.value
             self._report(self.pos.node(where), problem, call)
-        self.result.check("keyword filter")
+        self.result.check("keyword filter", self.pos.node(call)[0])
 
     def _select(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
         kind = self.flow.kind(func.value, scope)
         if kind.name != "repo" or kind.entitytype is None:
             return
         self._names(kind.entitytype, call.args, call, scope)
-        self.result.check("select")
+        self.result.check("select", self.pos.node(call)[0])
 
     def _repository(self, call: ast.Call, func: ast.Attribute, scope: Scope) -> None:
         if self._receiver(func.value, scope) != "session" or not call.args:
@@ -427,7 +436,7 @@ class _Scanner:
         arg = call.args[0]
         if not isinstance(arg, ast.Constant) or not isinstance(arg.value, str):
             return
-        self.result.check("entity type")
+        self.result.check("entity type", self.pos.node(call)[0])
         if self.checker.resolve(arg.value) is None:
             near = self.checker.suggest_type(arg.value)
             hint = f"; did you mean {near!r}?" if near else ""
@@ -487,7 +496,7 @@ class _Scanner:
         for problem in problems:
             where = self.pos.end_name(field) if problem.code == "AQ102" else self.pos.node(value)
             self._report(where, problem, statement)
-        self.result.check("builder")
+        self.result.check("builder", self.pos.node(statement)[0])
 
 
 def scan_python(

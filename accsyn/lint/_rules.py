@@ -109,6 +109,8 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Every query call site as ``(line, "checked" | "skipped", kind or reason)``.
+    sites: list[tuple[int, str, str]] = field(default_factory=list)
     python2: bool = False
     ignored: bool = False  # an ``accsyn: ignore-file`` comment
     suppressed: int = 0
@@ -136,11 +138,13 @@ class FileResult:
             )
         )
 
-    def check(self, kind: str) -> None:
-        """Count a query call site that was checked."""
+    def check(self, kind: str, line: int) -> None:
+        """Count a query call site (starting on ``line``) that was checked."""
         self.checked[kind] += 1
+        self.sites.append((line, "checked", kind))
 
     def skip(self, reason: str, line: int, column: int, statement_line: int | None = None) -> None:
         """Count a query call site that could not be checked, and say so (AQ201)."""
         self.skipped[reason] += 1
+        self.sites.append((statement_line or line, "skipped", reason))
         self.add(line, column, "AQ201", f"query not checked: {reason}", None, statement_line)

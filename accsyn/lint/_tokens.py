@@ -168,10 +168,25 @@ class _TokenScanner:
         if j + 1 < len(tokens) and tokens[j].string == "query" and tokens[j + 1].string == "=":
             j += 2
         strings: list[tokenize.TokenInfo] = []
-        while j < len(tokens) and tokens[j].type == tokenize.STRING:
-            strings.append(tokens[j])
+        while j < len(tokens):
+            token = tokens[j]
+            if token.type == tokenize.NAME and token.string.lower() == "ur" and j + 1 < len(tokens):
+                # Python 2's ur"..." reads as the name `ur` glued to a string.
+                following = tokens[j + 1]
+                if following.type == tokenize.STRING and following.start == token.end:
+                    strings.append(
+                        following._replace(
+                            string=token.string + following.string, start=token.start
+                        )
+                    )
+                    j += 2
+                    continue
+            if token.type != tokenize.STRING:
+                break
+            strings.append(token)
             j += 1
         known = receiver in self.sessions
+        site = method.start[0] + self.line_offset
         if not strings:
             if known and j < len(tokens) and tokens[j].string != ")":
                 row, col = tokens[j].start
@@ -179,10 +194,19 @@ class _TokenScanner:
                     "the query is a variable or the result of a call",
                     row + self.line_offset,
                     col + 1,
+                    site,
                 )
             return
         values = [_string_value(s.string) for s in strings]
         if any(v is None for v in values):
+            if known:
+                row, col = strings[0].start
+                self.result.skip(
+                    "dynamic query (f-string in non-Python 3 source)",
+                    row + self.line_offset,
+                    col + 1,
+                    site,
+                )
             return
         text = "".join(v for v in values if v is not None)
         if not known and not self.checker.looks_like_query(text):
@@ -200,9 +224,11 @@ class _TokenScanner:
             parts = self._concatenation(parts, j)
         else:
             row, col = strings[0].start
-            self.result.skip("dynamic query (Python 2 source)", row + self.line_offset, col + 1)
+            self.result.skip(
+                "dynamic query (Python 2 source)", row + self.line_offset, col + 1, site
+            )
             return
-        self._check(parts, strings[0])
+        self._check(parts, strings[0], site)
 
     def _template(
         self,
@@ -257,7 +283,10 @@ class _TokenScanner:
         return parts
 
     def _check(
-        self, parts: list[tuple[str | Hole, tokenize.TokenInfo, int]], first: tokenize.TokenInfo
+        self,
+        parts: list[tuple[str | Hole, tokenize.TokenInfo, int]],
+        first: tokenize.TokenInfo,
+        site: int,
     ) -> None:
         pieces = [p for p, _, _ in parts]
         found = check_skeleton(pieces, self.checker)
@@ -265,13 +294,13 @@ class _TokenScanner:
             _, token, base = parts[index]
             offset = base + inner if isinstance(pieces[index], str) else None
             line, column = self.position(token, offset)
-            self.result.add(line, column, problem.code, problem.message, problem.suggestion)
+            self.result.add(line, column, problem.code, problem.message, problem.suggestion, site)
         if found.unchecked is not None:
             line, column = self.position(first)
-            self.result.skip(f"dynamic query: {found.unchecked}", line, column)
+            self.result.skip(f"dynamic query: {found.unchecked}", line, column, site)
         else:
             dynamic = any(isinstance(p, Hole) for p in pieces)
-            self.result.check("dynamic" if dynamic else "string")
+            self.result.check("dynamic" if dynamic else "string", site)
 
 
 def scan_tokens(
