@@ -72,12 +72,22 @@ class Backend:
         self.clock = clock or Clock()
         self.faults = faults or Faults()
         self.limiter = RateLimiter()
-        self.code = store.get_meta("workspace") or workspace
+        self._code = store.get_meta("workspace") or workspace
         self.lock = threading.RLock()
         self.logs: deque[dict[str, Any]] = deque(maxlen=1000)
-        self.auth = Authenticator(store, self.code)
-        self.paths = Paths(store, self.files_root, self.code)
+        self.auth = Authenticator(store, self._code)
+        self.paths = Paths(store, self.files_root, self._code)
         self.sim = Simulation(store, self.clock)
+
+    @property
+    def code(self) -> str:
+        """The workspace code (what the workspace header and parties name)."""
+        return self._code
+
+    @code.setter
+    def code(self, value: str) -> None:
+        # Renaming the workspace (a replayed recording) renames it everywhere.
+        self._code = self.auth.code = self.paths.code = value
 
     # The wire form of stored rows, kept here for callers of the public Backend.
     hr = staticmethod(_entities.hr)

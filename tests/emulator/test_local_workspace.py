@@ -303,3 +303,25 @@ def test_settings_round_trip(ws: LocalWorkspace) -> None:
     assert s.settings.get("transfer_speedlimit") is None
     with pytest.raises(accsyn.PermissionDeniedError):
         ws.session(role="standard").settings.set("workspace", "x", "1")
+
+
+def test_a_renamed_workspace_answers_under_its_new_code() -> None:
+    # Replaying a recording renames the workspace; logins and parties follow.
+    with LocalWorkspace(seed=None) as w:
+        w.backend.code = "seagull"
+        _, username, api_key = w.credentials("admin")
+        assert w.workspace == "seagull"
+        with accsyn.Session(
+            workspace="seagull",
+            username=username,
+            api_key=api_key,
+            base_url="http://accsyn-emulator.invalid",
+            transport=w.transport(),
+            rate_limit=None,
+        ) as s:
+            assert [u["code"] for u in s.find("user WHERE code=admin@example.com", raw=True)] == [
+                "admin@example.com"
+            ]
+            s.create("transfer", {"source": "seagull:demo", "destination": "site=hq:in/"})
+        (stored,) = w.backend.store.select(["transfer"])
+        assert stored.data["source"].startswith("workspace:"), stored.data
