@@ -222,9 +222,15 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
             )
         )  # fmt: skip
 
-    async def get_entity(self, entitytype: str, entityid: str, *, raw: bool = False) -> Any:
+    async def get_entity(
+        self, entitytype: str, entityid: str, *, raw: bool = False, validate: bool | None = None
+    ) -> Any:
         """One entity by type and id, in any state (active, finished, inactive, archived)."""
-        return await self._run(ops.get_entity(entitytype, entityid, raw=raw, session=self))
+        return await self._run(
+            ops.get_entity(
+                entitytype, entityid, raw=raw, policy=self._policy(validate), session=self
+            )
+        )
 
     async def report(self, query: str | Query, *, validate: bool | None = None) -> Any:
         """(Support) the backend's text report for an entity."""

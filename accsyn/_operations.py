@@ -196,9 +196,12 @@ def find(
     return retval
 
 
-def get_entity(entitytype: str, entityid: str, *, raw: bool, session: object) -> Plan[Any]:
+def get_entity(
+    entitytype: str, entityid: str, *, raw: bool, policy: Policy, session: object
+) -> Plan[Any]:
     """One entity by type and id, in any state."""
     req = rq.get_entity_request(entitytype, entityid)
+    check.check_entitytype(req.uri.split("/")[0], policy)
     rows = _result((yield req))
     if not rows:
         return None

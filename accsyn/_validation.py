@@ -31,6 +31,7 @@ __all__ = [
     "BYPASS",
     "Policy",
     "check_attributes",
+    "check_entitytype",
     "check_payload",
     "check_query",
     "fail",
@@ -77,9 +78,8 @@ def policy_of(session: object, per_call: bool | None = None) -> Policy:
 # --------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=2048)
 def parse_query(text: str) -> Query:
-    """Parse query text once per distinct string (the AST is immutable)."""
+    """Parse query text (``accsyn.query.parse`` caches per string; the AST is immutable)."""
     if not isinstance(text, str) or not text.strip():
         raise ValidationError("Invalid query supplied, must be a non-empty string or a Query!")
     return parse(text)
@@ -141,6 +141,18 @@ def check_query(query: str | Query, policy: Policy, *, entitytype: str | None = 
 # --------------------------------------------------------------------------------------
 # Projections and payloads
 # --------------------------------------------------------------------------------------
+
+
+def check_entitytype(entitytype: str, policy: Policy) -> None:
+    """An entity type name the models do not know raises, naming the nearest one."""
+    if policy == "off":
+        return
+    from accsyn.models import model_for
+
+    try:
+        model_for(entitytype)
+    except ValidationError as exc:
+        fail(policy, ValidationError(str(exc), field="entitytype"))
 
 
 def _known_attributes(entitytype: str) -> Mapping[str, Any] | None:
@@ -208,6 +220,7 @@ def check_payload(entitytype: str, data: object, kind: str, policy: Policy) -> N
     """Unknown keys of a create/update payload raise ``ValidationError`` with the nearest."""
     if policy == "off":
         return
+    check_entitytype(entitytype, policy)
     rows = data if isinstance(data, list | tuple) else [data]
     known = _payload_keys(entitytype, kind)
     if known is None:

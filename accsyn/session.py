@@ -264,9 +264,15 @@ class Session(_SessionBase, RepositoryMixin):
             )
         )  # fmt: skip
 
-    def get_entity(self, entitytype: str, entityid: str, *, raw: bool = False) -> Any:
+    def get_entity(
+        self, entitytype: str, entityid: str, *, raw: bool = False, validate: bool | None = None
+    ) -> Any:
         """One entity by type and id, in any state (active, finished, inactive, archived)."""
-        return self._run(ops.get_entity(entitytype, entityid, raw=raw, session=self))
+        return self._run(
+            ops.get_entity(
+                entitytype, entityid, raw=raw, policy=self._policy(validate), session=self
+            )
+        )
 
     def report(self, query: str | Query, *, validate: bool | None = None) -> Any:
         """(Support) the backend's text report for an entity."""

@@ -101,6 +101,15 @@ def test_unknown_update_field_raises_with_nearest(s: accsyn.Session) -> None:
         s.update("transfer", t.id, {"stauts": "paused"})
 
 
+def test_unknown_entity_type_raises_with_nearest(s: accsyn.Session) -> None:
+    with pytest.raises(accsyn.ValidationError, match="did you mean 'transfer'"):
+        s.get_entity("trnsfer", "0123456789abcdef01234567")
+    with pytest.raises(accsyn.ValidationError, match="did you mean 'delivery'"):
+        s.create("delivry", {"name": "x"})
+    with pytest.raises(accsyn.QueryValidationError, match="did you mean 'transfer'"):
+        s.find("trnsfer WHERE status=failed")
+
+
 def test_off_restores_pass_through(ws: LocalWorkspace) -> None:
     with ws.session(role="admin", validate="off") as off:
         assert off.validation == "off"
