@@ -24,6 +24,7 @@ BENCHMARKS = [
     ("paging", "bench._paging", "Paging memory: a million transfers"),
     ("query", "bench.query", "Query language: parse and render throughput"),
     ("emulator", "bench.emulator", "Emulator: find latency over 100,000 transfers"),
+    ("workspace", "bench.workspace", "A fresh seeded workspace per test, and a small find"),
 ]
 PLOT = ROOT / "docs" / "assets" / "bench.png"
 

@@ -58,6 +58,13 @@ def serve(
             help="Write .env files with working credentials for each role into this directory.",
         ),
     ] = None,
+    from_cassette: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-cassette",
+            help="Seed with every entity in this cassette (from accsyn record) instead.",
+        ),
+    ] = None,
 ) -> None:
     """Run a local emulated accsyn workspace over HTTP (Ctrl-C to stop)."""
     import uvicorn  # noqa: F401  (first, so a missing extra is named before anything else)
@@ -74,6 +81,7 @@ def serve(
         db=str(db) if db is not None else None,
         seed=None if seed.lower() == "none" else seed,
         write_env=str(write_env) if write_env is not None else None,
+        from_cassette=str(from_cassette) if from_cassette is not None else None,
     )
 
 

@@ -373,6 +373,17 @@ def _auth(email: str) -> str:
     return auth_header(email, Secret(local_key(email)))
 
 
+def seed_from_cassette(
+    backend: Backend, cassette: str | os.PathLike[str] | Cassette
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Store a cassette's entities in a workspace just opened with ``seed=None``.
+
+    Returns ``({role: key}, {role: email})`` of the recorded callers.
+    """
+    tape = cassette if isinstance(cassette, Cassette) else read_cassette(cassette)
+    return apply_plan(backend, plan_replay(tape))
+
+
 def workspace_from_cassette(
     cassette: str | os.PathLike[str] | Cassette, **kwargs: Any
 ) -> LocalWorkspace:
@@ -387,7 +398,12 @@ def workspace_from_cassette(
     tape = cassette if isinstance(cassette, Cassette) else read_cassette(cassette)
     plan = plan_replay(tape)
     kwargs.pop("seed", None)
-    ws = LocalWorkspace(seed=None, **kwargs)
+    # An empty workspace is a copy of a template unless it must live in a file.
+    ws = (
+        LocalWorkspace(seed=None, **kwargs)
+        if "path" in kwargs
+        else LocalWorkspace.fresh(seed=None, **kwargs)
+    )
     try:
         keys, users = apply_plan(ws.backend, plan)
     except BaseException:

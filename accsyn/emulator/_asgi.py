@@ -147,8 +147,12 @@ def serve(
     files_root: str | os.PathLike[str] | None = None,
     faults: Faults | None = None,
     log_level: str = "warning",
+    from_cassette: str | os.PathLike[str] | None = None,
 ) -> None:
     """Run an emulated workspace over HTTP under uvicorn (blocking).
+
+    ``from_cassette`` seeds the workspace with every entity a recorded cassette
+    shows instead (see :func:`accsyn.contract.workspace_from_cassette`).
 
     ``seed`` is ``"demo"`` (or any other string) for demo content, ``None`` (or
     ``"none"``) for only the defaults and one user per role; an existing ``db``
@@ -175,8 +179,16 @@ def serve(
         else (Path(str(db) + ".files") if db else Path(tempfile.mkdtemp(prefix="accsyn-emulator-")))
     )
     backend, keys, users = open_backend(
-        db, seed=seed, files_root=root, clock=Clock(realtime=True), faults=faults
+        db,
+        seed=None if from_cassette is not None else seed,
+        files_root=root,
+        clock=Clock(realtime=True),
+        faults=faults,
     )
+    if from_cassette is not None:
+        from accsyn.contract._replay import seed_from_cassette
+
+        keys, users = seed_from_cassette(backend, from_cassette)
     print(f"accsyn emulator: workspace '{backend.code}' on http://{host}:{port}", file=sys.stderr)
     for role, key in keys.items():
         print(f"  {role:9s} {users[role]:24s} api key {key}", file=sys.stderr)

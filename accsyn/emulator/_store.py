@@ -90,6 +90,24 @@ class Store:
         for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
             self.irregular.setdefault(et, set()).add(attr)
 
+    @classmethod
+    def copy_of(cls, template: Store) -> Store:
+        """A new in-memory store holding a copy of ``template``.
+
+        SQLite's backup API copies database pages, not rows: a seeded workspace
+        is copied in about a millisecond instead of being seeded again.
+        """
+        store = cls.__new__(cls)
+        store.lock = threading.RLock()
+        store.conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        register_functions(store.conn)
+        # The backup brings the tables and indexes: no schema to create.
+        with template.lock:
+            template.conn.backup(store.conn)
+        store.conn.execute("PRAGMA synchronous=OFF")
+        store.irregular = {et: set(attrs) for et, attrs in template.irregular.items()}
+        return store
+
     @property
     def generation(self) -> int:
         """A number that changes whenever any row of the database changes.

@@ -34,9 +34,13 @@ def open_backend(
     faults: Faults | None = None,
     transfers: int = 300,
     workspace: str = "demo",
+    template: Store | None = None,
 ) -> tuple[Backend, dict[str, str], dict[str, str]]:
-    """Open (and seed, if new) a workspace; returns the backend, role keys and role users."""
-    store = Store(db)
+    """Open (and seed, if new) a workspace; returns the backend, role keys and role users.
+
+    With ``template``, the workspace is an in-memory copy of that store (not seeded).
+    """
+    store = Store(db) if template is None else Store.copy_of(template)
     backend = Backend(store, files_root=files_root, clock=clock, faults=faults, workspace=workspace)
     if store.get_meta("workspace") is None:
         keys = seed_workspace(backend, seed, transfers=transfers)
@@ -62,6 +66,8 @@ class LocalWorkspace:
         clock: the simulated clock (default: a manual clock at the current time).
         faults: fault injection settings (default: none).
         transfers: how many transfers the demo seed creates.
+        template: start as an in-memory copy of this store instead of seeding
+            (see :meth:`fresh`).
 
     Attributes:
         clock: advance it (``ws.clock.advance(10)``) to move job lifecycles on.
@@ -78,6 +84,7 @@ class LocalWorkspace:
         clock: Clock | None = None,
         faults: Faults | None = None,
         transfers: int = 300,
+        template: Store | None = None,
     ) -> None:
         self._tmp: str | None = None
         if files_root is None and path is not None:
@@ -95,9 +102,36 @@ class LocalWorkspace:
             clock=self.clock,
             faults=self.faults,
             transfers=transfers,
+            template=template,
         )
         self.files_root = Path(files_root)
         self._sessions: list[Any] = []
+
+    @classmethod
+    def fresh(
+        cls, seed: str | None = "demo", *, transfers: int = 300, **kwargs: Any
+    ) -> LocalWorkspace:
+        """A new seeded workspace in milliseconds: a copy of a per-process template.
+
+        The first call per ``(seed, transfers)`` seeds the template; later ones copy
+        its database (SQLite's backup API) and files. The clock starts at the
+        template's time, so every fresh workspace holds the same data at the same
+        instant. ``kwargs``: ``clock``, ``faults``, ``files_root``.
+        """
+        from accsyn.contract._fresh import fresh_workspace
+
+        return fresh_workspace(cls, seed, transfers=transfers, **kwargs)
+
+    @classmethod
+    def from_cassette(cls, cassette: str | os.PathLike[str], **kwargs: Any) -> LocalWorkspace:
+        """A workspace holding every entity a recorded cassette shows (``accsyn record``).
+
+        Recorded reads answer the same; new writes build on that state. See
+        :func:`accsyn.contract.workspace_from_cassette`.
+        """
+        from accsyn.contract._replay import workspace_from_cassette
+
+        return workspace_from_cassette(cassette, **kwargs)
 
     @property
     def workspace(self) -> str:

@@ -121,3 +121,42 @@ def test_replayed_state_answers_the_sdk_and_takes_new_writes(
         users = session.find("user", raw=True)
         assert new.id in [u["id"] for u in users]
         assert len(users) == len(reads[2]) + 1  # type: ignore[index,arg-type]
+
+
+def test_serve_from_cassette_answers_the_official_client_as_recorded(
+    recording: dict[str, object], tmp_path: Path
+) -> None:
+    from accsyn.contract._replay import local_key, seed_from_cassette
+    from accsyn.emulator import Clock, create_app, open_backend
+
+    backend, _, _ = open_backend(None, seed=None, files_root=tmp_path, clock=Clock())
+    keys, users = seed_from_cassette(backend, str(recording["path"]))
+    assert users == {"admin": "admin@example.com"}
+    assert keys["admin"] == local_key("admin@example.com") != recording["key"]
+    port = free_port()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ACCSYN_PROXY", f"accsyn:127.0.0.1:{port}")
+    try:
+        for _ in run_app(create_app(backend), port):
+            s = OfficialSession(
+                workspace="demo", username=users["admin"], api_key=keys["admin"], timeout=30
+            )
+            reads = recording["reads"]
+            assert s.find("transfer") == reads[0]  # type: ignore[index]
+            assert s.find("queue", attributes=["code", "priority"]) == reads[3]  # type: ignore[index]
+    finally:
+        mp.undo()
+        backend.store.close()
+
+
+@pytest.mark.usefixtures("accsyn_clean_env")
+def test_cli_serve_from_a_missing_cassette_says_so(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from accsyn.cli._app import app
+
+    result = CliRunner().invoke(
+        app, ["serve", "--port", str(free_port()), "--from-cassette", str(tmp_path / "x.jsonl")]
+    )
+    assert result.exit_code == 1
+    assert "no cassette" in result.stderr
