@@ -78,3 +78,11 @@ def test_the_marker_seeds_a_workspace_from_a_cassette(accsyn_cassette_workspace)
     # Writes build on the replayed state.
     session.create("queue", {"name": "Night", "code": "night"})
     assert len(session.find("queue")) == len(recorded) + 1
+
+
+def test_recording_is_reachable_from_accsyn_testing() -> None:
+    import accsyn.contract
+    import accsyn.testing
+
+    assert accsyn.testing.RecordingTransport is accsyn.contract.RecordingTransport
+    assert accsyn.testing.AsyncRecordingTransport is accsyn.contract.AsyncRecordingTransport
