@@ -86,3 +86,41 @@ def test_recording_is_reachable_from_accsyn_testing() -> None:
 
     assert accsyn.testing.RecordingTransport is accsyn.contract.RecordingTransport
     assert accsyn.testing.AsyncRecordingTransport is accsyn.contract.AsyncRecordingTransport
+
+
+@pytest.mark.usefixtures("accsyn_clean_env")
+def test_record_refuses_an_upstream_that_is_not_an_http_url(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from accsyn import ConfigurationError
+    from accsyn.cli._app import app
+    from accsyn.contract import create_proxy_app
+
+    with pytest.raises(ConfigurationError, match="http"):
+        create_proxy_app("ftp://files.example.com", tmp_path / "x.jsonl")
+    result = CliRunner().invoke(
+        app, ["record", "--upstream", "not a url", "--out", str(tmp_path / "y.jsonl")]
+    )
+    assert result.exit_code == 1
+    assert "--upstream must be an http(s) URL" in result.stderr
+    assert not (tmp_path / "y.jsonl").exists()
+
+
+async def test_an_unreachable_upstream_answers_502_and_records_nothing(tmp_path: Path) -> None:
+    import httpx
+
+    from accsyn.contract import create_proxy_app
+
+    from .conftest import free_port
+
+    out = tmp_path / "z.jsonl"
+    app = create_proxy_app(f"http://127.0.0.1:{free_port()}", out)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://proxy"
+    ) as client:
+        response = await client.put("/api/v3/api/login", content=b"{}")
+    await app.client.aclose()
+    app.cassette.close()
+    assert response.status_code == 502
+    assert "could not reach the upstream" in response.json()["message"]
+    assert read_cassette(out).interactions == []
