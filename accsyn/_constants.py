@@ -6,7 +6,9 @@ the retry and rate-limit defaults follow the documented edge limits (§3.3).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
+
+from accsyn._codec import OBJECT_ID_RE
 
 # --- Hosts, ports and routes (protocol.md §1) --------------------------------------------
 
@@ -86,25 +88,57 @@ DEFAULT_BURST: Final = 60
 
 LOGGER_NAME: Final = "accsyn"
 REDACTED: Final = "***"
-ID_PATTERN: Final = r"^[a-z0-9]{24}$"
-#: Entity types whose ``code`` is unique, so a code can be resolved to an id.
-UNIQUE_ENTITY_TYPES: Final = (
-    "user",
-    "workspace",
-    "share",
-    "volume",
-    "folder",
-    "home",
-    "collection",
-    "site",
-    "engine",
-    "queue",
-)
-#: Create payloads of these types take ``allow_duplicates`` / ``replace_duplicates``.
-JOB_ENTITY_TYPES: Final = ("transfer", "compute", "delivery", "request", "stream", "job", "task")
-SHARE_TARGET_TYPES: Final = ("volume", "folder", "home", "collection", "share")
-JOB_TARGET_TYPES: Final = ("delivery", "request", "stream")
-CLIENT_TYPE_APP: Final = 0
-CLIENT_TYPE_SERVER: Final = 1
-CLIENT_TYPE_USERSERVER: Final = 2
 CLIENT_RUNNING_STATES: Final = ("online", "disabled")
+
+# --- Entity-type facts: derived; remove once callers use spec_of ---------------------------
+# The models are the one spec of every entity type (accsyn.models.spec_of). These names
+# are kept, computed from the specs on first use, until their callers read the specs.
+
+#: derived from accsyn._codec (the one id pattern).
+ID_PATTERN: Final = OBJECT_ID_RE.pattern
+
+
+def _derived(name: str) -> Any:
+    from accsyn.models import ClientType, specs
+
+    every = specs()
+
+    def with_aliases(uris: list[str]) -> tuple[str, ...]:
+        return (*uris, *(a for u in uris for a in every[u].aliases))
+
+    if name == "UNIQUE_ENTITY_TYPES":
+        # Entity types whose ``code`` is unique, so a code can be resolved to an id.
+        return with_aliases([u for u, s in every.items() if s.unique_code])
+    if name == "JOB_ENTITY_TYPES":
+        # Create payloads of these types take ``allow_duplicates`` / ``replace_duplicates``.
+        return with_aliases([u for u, s in every.items() if s.family in ("job", "task")])
+    if name == "SHARE_TARGET_TYPES":
+        return with_aliases([u for u, s in every.items() if s.family == "share"])
+    if name == "JOB_TARGET_TYPES":
+        return tuple(u for u, s in every.items() if s.recipients)
+    if name.startswith("CLIENT_TYPE_"):
+        return int(ClientType[name.removeprefix("CLIENT_TYPE_")])
+    raise AttributeError(f"module 'accsyn._constants' has no attribute {name!r}")
+
+
+_DERIVED = frozenset(
+    {
+        "UNIQUE_ENTITY_TYPES",
+        "JOB_ENTITY_TYPES",
+        "SHARE_TARGET_TYPES",
+        "JOB_TARGET_TYPES",
+        "CLIENT_TYPE_APP",
+        "CLIENT_TYPE_SERVER",
+        "CLIENT_TYPE_USERSERVER",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    # derived; remove once callers use spec_of. Computed on first use: the models
+    # import pydantic, which the transport's constants must not pull in.
+    if name not in _DERIVED:
+        raise AttributeError(f"module 'accsyn._constants' has no attribute {name!r}")
+    value = _derived(name)
+    globals()[name] = value
+    return value

@@ -10,6 +10,11 @@ True
 Class access to a field is a query expression (``Transfer.status != "failed"``),
 instance access its value. ``Model.from_wire`` / ``model.to_wire`` convert from
 and to the exact wire dict.
+
+Each model is the single spec of its entity type: :func:`spec_of` / :func:`specs`
+give every fact derived from it (uri name, aliases, family, parent type, unique
+codes, job and client type numbers, id format, attributes, create/update inputs),
+and :data:`SCHEMA` is the models as an :class:`accsyn.query.Schema`.
 """
 
 from accsyn.models._base import Entity
@@ -49,6 +54,7 @@ from accsyn.models._jobs import (
 from accsyn.models._people import Log, User, Workspace
 from accsyn.models._registry import ALIASES, attributes_of, entity_types, model_for
 from accsyn.models._shares import Acl, Collection, File, Folder, Home, Share, Volume, VolumePaths
+from accsyn.models._spec import SCHEMA, EntitySpec, spec_of, specs, validate_query
 from accsyn.models._types import Attr, AttributeInfo, AttributeKind, PartyRef, attr
 from accsyn.models.enums import (
     ClientOS,
@@ -67,6 +73,7 @@ from accsyn.models.enums import (
 
 __all__ = [
     "ALIASES",
+    "SCHEMA",
     "Acl",
     "AclGrant",
     "App",
@@ -87,6 +94,7 @@ __all__ = [
     "Engine",
     "EngineStatus",
     "Entity",
+    "EntitySpec",
     "File",
     "Folder",
     "FolderCreate",
@@ -135,6 +143,9 @@ __all__ = [
     "attributes_of",
     "entity_types",
     "model_for",
+    "spec_of",
+    "specs",
+    "validate_query",
 ]
 
 # Public objects report the public module they are reached through.

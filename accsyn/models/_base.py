@@ -11,7 +11,6 @@ projection left the field out, and then raises
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
@@ -27,6 +26,7 @@ from accsyn._exceptions import (
     UnselectedAttributeError,
     ValidationError,
 )
+from accsyn.models._spec import BYPASS, Family, nearest
 from accsyn.models._types import OBJECT_ID_TAG, Attr, Id, attr
 from accsyn.query._ast import Query, and_
 from accsyn.query._builder import FieldExpr
@@ -108,6 +108,22 @@ else:
         would nest).
         """
 
+        def __getattr__(cls, name):  # noqa: N805 - a metaclass method
+            # Only reached when normal lookup failed: suggest the nearest field.
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                fields = cls.__dict__.get("__pydantic_fields__")
+                if name.startswith("_") or not fields:
+                    raise
+                near = nearest(name, fields)
+                hint = f"; did you mean {near!r}?" if near else ""
+                raise AttributeError(
+                    f"type object {cls.__name__!r} has no attribute {name!r}{hint}",
+                    name=name,
+                    obj=cls,
+                ) from None
+
         def __call__(cls, *args, **kwargs):  # noqa: N805 - a metaclass method
             try:
                 return super().__call__(*args, **kwargs)
@@ -122,16 +138,17 @@ else:
 class _FieldDescriptor:
     """Installed per field on concrete models: an expression on the class."""
 
-    __slots__ = ("entitytype", "name")
+    __slots__ = ("name",)
 
-    def __init__(self, name: str, entitytype: str) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.entitytype = entitytype
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             if owner is not None and owner.__dict__.get(_READY):
-                return FieldExpr(self.name, self.entitytype)
+                # A base class (Job, Entity) gives an expression bound to no model,
+                # valid in a query on any type that has the attribute.
+                return FieldExpr(self.name, owner.__dict__.get("__entitytype__") or None)
             # A subclass is being built: pydantic must not mistake this for a default.
             raise AttributeError(self.name)
         raise UnselectedAttributeError(_unselected_message(type(instance), self.name))
@@ -169,26 +186,37 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
     # entity, so ``entity.save()`` knows where to send it.
     __slots__ = ("_accsyn_dirty", "_accsyn_session")
 
+    # --- the entity type's facts (read by accsyn.models.spec_of) --------------
+
     #: Lowercase uri name of the entity type, e.g. ``"transfer"``.
     __entitytype__: ClassVar[str] = ""
     #: Format of this type's ids.
     __id_format__: ClassVar[Literal["objectid", "uuid"]] = "objectid"
+    #: Legacy or generic uri names that mean this type (``job`` → transfer).
+    __aliases__: ClassVar[tuple[str, ...]] = ()
+    #: The family of related types the SDK treats alike.
+    __family__: ClassVar[Family] = "other"
+    #: A sub-entity's parent: a uri name or a family (``"job"``), else None.
+    __parent__: ClassVar[str | None] = None
+    #: Whether ``code`` is unique, so a code can be resolved to an id.
+    __unique_code__: ClassVar[bool] = False
+    #: The job ``type`` number of a job type.
+    __job_type__: ClassVar[int | None] = None
+    #: The client ``type`` number of a client subtype.
+    __client_type__: ClassVar[int | None] = None
+    #: Whether the type has recipients (``job/recipient/*``; grant, access, revoke).
+    __recipients__: ClassVar[bool] = False
 
     id: Attr[Id | None] = attr()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        # Concrete models and their subclasses get field expressions; only a class
-        # naming its own __entitytype__ is registered (a user's subclass that sets
-        # it replaces the built-in model for that type).
-        entitytype = cls.__entitytype__
-        if not entitytype:
-            return
-        for name in cls.__pydantic_fields__:
-            type.__setattr__(cls, name, _FieldDescriptor(name, entitytype))
-        type.__setattr__(cls, _READY, True)
-        if "__entitytype__" in cls.__dict__:
+        # Every model gets field expressions (a base class's are bound to no
+        # type); only a class naming its own __entitytype__ is registered (a
+        # user's subclass that sets it replaces the built-in model for that type).
+        _install_fields(cls)
+        if "__entitytype__" in cls.__dict__ and cls.__entitytype__:
             from accsyn.models._registry import register
 
             register(cls)
@@ -201,6 +229,21 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
             if name in type(self).__pydantic_fields__:
                 raise UnselectedAttributeError(_unselected_message(type(self), name))
             return super().__getattr__(name)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """Set an attribute by its wire name, also one the model does not declare.
+
+        The way to set an attribute a newer server knows and this SDK does not:
+        ``entity["prioriti"] = 20`` is sent on ``save()`` as is.
+        """
+        if key in type(self).__pydantic_fields__:
+            setattr(self, key, value)
+            return
+        extra = self.__pydantic_extra__
+        if extra is None:
+            raise ValidationError(f"{type(self).__name__} takes no extra attributes")
+        extra[key] = value
+        self._accsyn_mark_dirty(key)
 
     def __getitem__(self, key: str) -> Any:
         """Read an attribute by its wire name, like the official client's dicts."""
@@ -324,16 +367,33 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
     # --- change tracking -----------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
+        cls = type(self)
+        if (
+            not name.startswith("_")
+            and name not in cls.__pydantic_fields__
+            and name not in (self.__pydantic_extra__ or ())
+        ):
+            # A typo would otherwise be stored and sent as a new attribute.
+            near = nearest(name, cls.__pydantic_fields__)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise ValidationError(
+                f"{cls.__name__} has no attribute {name!r}{hint} (to set an attribute "
+                f"the server knows and this SDK does not, write entity[{name!r}] = value)",
+                field=name,
+            )
         try:
             super().__setattr__(name, value)
         except pydantic.ValidationError as exc:
-            raise convert_validation_error(exc, type(self).__name__) from None
+            raise convert_validation_error(exc, cls.__name__) from None
         if not name.startswith("_"):
-            dirty: set[str] | None = getattr(self, "_accsyn_dirty", None)
-            if dirty is None:
-                dirty = set()
-                object.__setattr__(self, "_accsyn_dirty", dirty)
-            dirty.add(name)
+            self._accsyn_mark_dirty(name)
+
+    def _accsyn_mark_dirty(self, name: str) -> None:
+        dirty: set[str] | None = getattr(self, "_accsyn_dirty", None)
+        if dirty is None:
+            dirty = set()
+            object.__setattr__(self, "_accsyn_dirty", dirty)
+        dirty.add(name)
 
     def _accsyn_changes(self) -> dict[str, Any]:
         """Wire form of the attributes assigned since load (or the last mark-clean)."""
@@ -417,7 +477,7 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
                 raise QueryValidationError(
                     [
                         QueryProblem(
-                            f"{cls.__name__} has no attribute {key!r}{hint}",
+                            f"{cls.__name__} has no attribute {key!r}{hint} {BYPASS}",
                             suggestion=suggestion,
                         )
                     ]
@@ -432,11 +492,17 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
         return Query(entitytype, and_(*parts))
 
 
-def _nearest(
-    name: str, candidates: Iterator[str] | Mapping[str, Any] | Sequence[str]
-) -> str | None:
-    found = difflib.get_close_matches(name.lower(), list(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
+def _nearest(name: str, candidates: Mapping[str, Any]) -> str | None:
+    return nearest(name, candidates.keys())
+
+
+def _install_fields(cls: type[Entity]) -> None:
+    for name in cls.__pydantic_fields__:
+        type.__setattr__(cls, name, _FieldDescriptor(name))
+    type.__setattr__(cls, _READY, True)
+
+
+_install_fields(Entity)
 
 
 _adapters: dict[tuple[type[Entity], bool], pydantic.TypeAdapter[Any]] = {}

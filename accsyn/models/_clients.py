@@ -15,6 +15,7 @@ class Client(Described):
     """An endpoint running accsyn; ``code`` is its hostname (not unique)."""
 
     __entitytype__ = "client"
+    __family__ = "client"
 
     status: Attr[ClientState | None] = attr()
     type: Attr[ClientType | None] = attr()
@@ -43,36 +44,42 @@ class App(Client):
     """The desktop app (client type 0)."""
 
     __entitytype__ = "app"
+    __client_type__ = ClientType.APP
 
 
 class Server(Client):
     """A workspace daemon server (client type 1)."""
 
     __entitytype__ = "server"
+    __client_type__ = ClientType.SERVER
 
 
 class UserServer(Client):
     """A user daemon (client type 2)."""
 
     __entitytype__ = "userserver"
+    __client_type__ = ClientType.USERSERVER
 
 
 class Browser(Client):
     """A web browser client (client type 3)."""
 
     __entitytype__ = "browser"
+    __client_type__ = ClientType.BROWSER
 
 
 class Lane(Client):
     """A compute lane of a server."""
 
     __entitytype__ = "lane"
+    __client_type__ = ClientType.COMPUTE_LANE
 
 
 class Site(Described):
     """A site (location); built-ins ``hq`` (main), ``roaming`` and ``accsyn``."""
 
     __entitytype__ = "site"
+    __unique_code__ = True
 
     status: Attr[SiteStatus | None] = attr()
     main: Attr[bool | None] = attr()
@@ -83,6 +90,7 @@ class Engine(Described):
     """A compute engine; ``code`` is up to 32 characters of ``[a-zA-Z0-9_.-]``."""
 
     __entitytype__ = "engine"
+    __unique_code__ = True
 
     status: Attr[EngineStatus | None] = attr()
     #: ``compute`` by default.
@@ -90,3 +98,5 @@ class Engine(Described):
     vendor: Attr[str | None] = attr()
     version: Attr[str | None] = attr()
     revision: Attr[str | None] = attr()
+    colour: Attr[str | None] = attr()
+    published: Attr[UTCDateTime | None] = attr()

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
+from accsyn._codec import is_object_id, is_uuid
 from accsyn._exceptions import ValidationError
 from accsyn.models._base import FieldProblem, _ConvertingMeta, convert_validation_error
 from accsyn.models._shares import VolumePaths
-from accsyn.models._types import is_object_id, is_uuid
 from accsyn.models.enums import JobType, Role
 
 __all__ = [
@@ -49,7 +49,7 @@ _I = TypeVar("_I", bound="InputModel")
 
 def _object_id(value: str) -> str:
     if not is_object_id(value):
-        raise ValueError("must be a 24-character hex id")
+        raise ValueError("must be a 24-character id (letters and digits)")
     return value.lower()
 
 
@@ -102,6 +102,26 @@ class InputModel(BaseModel, metaclass=_ConvertingMeta):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
 
+    #: The entity type whose payload this is, and for which operation; a class
+    #: naming its own ``__entitytype__`` becomes that type's ``create_model`` /
+    #: ``update_model`` (see :func:`accsyn.models.spec_of`).
+    __entitytype__: ClassVar[str] = ""
+    __operation__: ClassVar[Literal["create", "update", ""]] = ""
+    #: Payload keys that are not attributes of the entity (documented create or
+    #: update inputs, protocol.md §6.3); every other field is an attribute.
+    __input_only__: ClassVar[frozenset[str]] = frozenset()
+    #: A key under which the payload may hold a list of items of this model
+    #: (``{"tasks": [...]}`` for task creation).
+    __items_key__: ClassVar[str | None] = None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "__entitytype__" in cls.__dict__ and cls.__entitytype__:
+            from accsyn.models._registry import register_input
+
+            register_input(cls)
+
     if not TYPE_CHECKING:
 
         def __setattr__(self, name: str, value: Any) -> None:
@@ -139,6 +159,11 @@ WritableTaskStatus = Literal["queued", "failed", "onhold", "excluded", "done"]
 class TaskCreate(InputModel):
     """One task of a new job or of ``create("task", ...)``."""
 
+    __entitytype__ = "task"
+    __operation__ = "create"
+    __input_only__ = frozenset({"settings"})
+    __items_key__ = "tasks"
+
     source: Text | dict[str, Any] | None = None
     destination: Text | dict[str, Any] | None = None
     priority: int | None = Field(default=None, ge=1, le=1000)
@@ -150,6 +175,9 @@ class TaskCreate(InputModel):
 
 class TaskUpdate(InputModel):
     """A change to one task (``update_many``): name it by ``id`` or ``uri``."""
+
+    __entitytype__ = "task"
+    __operation__ = "update"
 
     id: TaskId | None = None
     uri: str | None = None
@@ -180,6 +208,22 @@ class TransferCreate(InputModel):
     ``source`` / ``destination`` are ``<party>:<path>`` (party omitted = the
     workspace); ``tasks`` is a list of paths or :class:`TaskCreate`.
     """
+
+    __entitytype__ = "transfer"
+    __operation__ = "create"
+    __input_only__ = frozenset(
+        {
+            "tasks",
+            "queue",
+            "settings",
+            "append",
+            "mirror_paths",
+            "allow_duplicates",
+            "replace_duplicates",
+            "recipients",
+            "hooks",
+        }
+    )
 
     source: Text | None = None
     destination: Text | None = None
@@ -226,6 +270,10 @@ class TransferCreate(InputModel):
 class TransferUpdate(InputModel):
     """Payload of ``update("transfer", id, ...)``; only writable statuses allowed."""
 
+    __entitytype__ = "transfer"
+    __operation__ = "update"
+    __input_only__ = frozenset({"queue", "settings"})
+
     status: Literal["pending", "waiting", "paused", "aborted", "done"] | None = None
     name: Text | None = None
     queue: Text | None = None
@@ -235,6 +283,10 @@ class TransferUpdate(InputModel):
 
 class DeliveryCreate(InputModel):
     """Payload of ``create("delivery", ...)``: files and recipients (emails)."""
+
+    __entitytype__ = "delivery"
+    __operation__ = "create"
+    __input_only__ = frozenset({"tasks", "recipients", "settings"})
 
     name: Text | None = None
     status: Literal["init", "pending"] | None = None
@@ -247,6 +299,9 @@ class DeliveryCreate(InputModel):
 class RequestCreate(DeliveryCreate):
     """Payload of ``create("request", ...)``; ``destination`` is where uploads land."""
 
+    __entitytype__ = "request"
+    __operation__ = "create"
+
     destination: Text | None = None
 
 
@@ -255,6 +310,19 @@ class RequestCreate(DeliveryCreate):
 
 class UserCreate(InputModel):
     """Payload of ``create("user", ...)`` (an invite)."""
+
+    __entitytype__ = "user"
+    __operation__ = "create"
+    __input_only__ = frozenset(
+        {
+            "create_home_share",
+            "give_all_volumes_access",
+            "give_default_volume_access",
+            "volumes",
+            "message",
+            "mail",
+        }
+    )
 
     code: Email
     name: Text | None = None
@@ -271,6 +339,9 @@ class UserCreate(InputModel):
 class UserUpdate(InputModel):
     """Payload of ``update("user", id, ...)``; a role change revokes existing access."""
 
+    __entitytype__ = "user"
+    __operation__ = "update"
+
     status: Literal["enabled", "disabled"] | None = None
     role: KnownRole | None = None
     name: Text | None = None
@@ -280,6 +351,9 @@ class UserUpdate(InputModel):
 
 class FolderCreate(InputModel):
     """Payload of ``create("folder", ...)``: a folder ``path`` on volume ``parent``."""
+
+    __entitytype__ = "folder"
+    __operation__ = "create"
 
     name: Text
     parent: Text
@@ -291,6 +365,9 @@ class FolderCreate(InputModel):
 
 class HomeCreate(InputModel):
     """Payload of ``create("home", ...)``: for a ``user`` (id or email), or as a folder."""
+
+    __entitytype__ = "home"
+    __operation__ = "create"
 
     user: Text | None = None
     name: Text | None = None
@@ -307,6 +384,10 @@ class HomeCreate(InputModel):
 class CollectionCreate(InputModel):
     """Payload of ``create("collection", ...)``: files as accsyn paths."""
 
+    __entitytype__ = "collection"
+    __operation__ = "create"
+    __input_only__ = frozenset({"files"})
+
     name: Text
     files: list[Text] | None = None
     description: str | None = None
@@ -315,6 +396,9 @@ class CollectionCreate(InputModel):
 
 class QueueCreate(InputModel):
     """Payload of ``create("queue", ...)``."""
+
+    __entitytype__ = "queue"
+    __operation__ = "create"
 
     name: Text
     code: Text | None = None
@@ -325,6 +409,9 @@ class QueueCreate(InputModel):
 class QueueUpdate(InputModel):
     """Payload of ``update("queue", id, ...)``."""
 
+    __entitytype__ = "queue"
+    __operation__ = "update"
+
     name: Text | None = None
     priority: int | None = Field(default=None, ge=0, le=1000)
     status: Literal["waiting", "paused"] | None = None
@@ -334,6 +421,9 @@ class QueueUpdate(InputModel):
 class SiteCreate(InputModel):
     """Payload of ``create("site", ...)``."""
 
+    __entitytype__ = "site"
+    __operation__ = "create"
+
     name: Text
     code: Text | None = None
     description: str | None = None
@@ -341,6 +431,10 @@ class SiteCreate(InputModel):
 
 class VolumeCreate(InputModel):
     """Payload of ``create("volume", ...)``."""
+
+    __entitytype__ = "volume"
+    __operation__ = "create"
+    __input_only__ = frozenset({"server", "siteservers"})
 
     name: Text
     code: Text | None = None

@@ -27,6 +27,8 @@ __all__ = [
 class Job(Described):
     """Attributes shared by every job type (not itself an entity type)."""
 
+    __family__ = "job"
+
     status: Attr[JobStatus | None] = attr()
     type: Attr[JobType | None] = attr()
     source: Attr[PartyRef | None] = attr()
@@ -54,28 +56,41 @@ class Transfer(Job):
     """A peer-to-peer transfer (job type 1); the deprecated ``job`` type maps here."""
 
     __entitytype__ = "transfer"
+    __aliases__ = ("job",)
+    __job_type__ = JobType.TRANSFER
 
 
 class Compute(Job):
     """A compute/render job (job type 3)."""
 
     __entitytype__ = "compute"
+    __job_type__ = JobType.COMPUTE
 
     engine: Attr[str | None] = attr()
+    #: Frame range, e.g. ``"1001-1100"`` or ``"5-250x5"``.
+    range: Attr[str | None] = attr()
+    input: Attr[str | None] = attr()
+    output: Attr[str | None] = attr()
 
 
 class Delivery(Job):
     """An outgoing delivery (job type 7): uploads for managers, a download per recipient."""
 
     __entitytype__ = "delivery"
+    __job_type__ = JobType.DELIVERY
+    __recipients__ = True
 
     public: Attr[bool | None] = attr()
+    #: When a temporary (``init``) delivery expires.
+    expires: Attr[UTCDateTime | None] = attr()
 
 
 class Request(Job):
     """An inbound upload request (job type 8)."""
 
     __entitytype__ = "request"
+    __job_type__ = JobType.REQUEST
+    __recipients__ = True
 
     public: Attr[bool | None] = attr()
 
@@ -84,6 +99,8 @@ class Stream(Job):
     """A streaming delivery (job type 10)."""
 
     __entitytype__ = "stream"
+    __job_type__ = JobType.STREAM
+    __recipients__ = True
 
     public: Attr[bool | None] = attr()
 
@@ -109,6 +126,8 @@ class Task(Entity):
 
     __entitytype__ = "task"
     __id_format__ = "uuid"
+    __family__ = "task"
+    __parent__ = "job"
 
     description: Attr[str | None] = attr()
     metadata: Attr[dict[str, Any] | None] = attr()
@@ -134,8 +153,12 @@ class Queue(Described):
     """A job queue (internally a job of type 2)."""
 
     __entitytype__ = "queue"
+    __unique_code__ = True
+    __job_type__ = JobType.QUEUE
 
     status: Attr[QueueStatus | None] = attr()
+    #: Always 2: a queue is internally a job.
+    type: Attr[JobType | None] = attr()
     #: 0..1000; built-ins high 999, medium 500 (the default), low 1.
     priority: Attr[int | None] = attr()
     default: Attr[bool | None] = attr()

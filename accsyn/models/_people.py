@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accsyn.models._common import Described
-from accsyn.models._types import Attr, Ref, UTCDateTime, attr
+from accsyn.models._types import Attr, PartyRef, Ref, UTCDateTime, attr
 from accsyn.models.enums import Role, UserStatus
 
 __all__ = ["Log", "User", "Workspace"]
@@ -13,6 +13,8 @@ class Workspace(Described):
     """The workspace (legacy name: organization); global settings live here."""
 
     __entitytype__ = "workspace"
+    __aliases__ = ("organization",)
+    __unique_code__ = True
 
     status: Attr[str | None] = attr()
 
@@ -21,6 +23,7 @@ class User(Described):
     """A user; ``code`` is the email address."""
 
     __entitytype__ = "user"
+    __unique_code__ = True
 
     role: Attr[Role | None] = attr()
     status: Attr[UserStatus | None] = attr()
@@ -32,6 +35,18 @@ class User(Described):
 
 
 class Log(Described):
-    """A backend log row (read-only, ``log/find``; attributes undocumented)."""
+    """A backend log row (read-only, ``log/find``; row attributes undocumented).
+
+    The attributes below are what the local workspace writes.
+    """
 
     __entitytype__ = "log"
+
+    date: Attr[UTCDateTime | None] = attr()
+    #: The type of the entity the row is about.
+    entitytype: Attr[str | None] = attr()
+    #: ``<type>:<id>`` of the entity the row is about.
+    entity: Attr[PartyRef | None] = attr()
+    message: Attr[str | None] = attr()
+    user: Attr[Ref | None] = attr()
+    user_hr: Attr[str | None] = attr()

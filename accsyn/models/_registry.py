@@ -21,19 +21,60 @@ from accsyn.models._types import AttributeInfo, AttributeKind, Kind, PartyRef
 
 if TYPE_CHECKING:
     from accsyn.models._base import Entity
+    from accsyn.models._inputs import InputModel
 
-__all__ = ["ALIASES", "attributes_of", "entity_types", "model_for", "register", "resolve_name"]
+__all__ = [
+    "ALIASES",
+    "attributes_of",
+    "entity_types",
+    "generation",
+    "input_model",
+    "model_for",
+    "models",
+    "register",
+    "register_input",
+    "resolve_name",
+]
 
 _models: dict[str, type[Entity]] = {}
+_inputs: dict[tuple[str, str], type[InputModel]] = {}
 _attributes: dict[type[Entity], Mapping[str, AttributeInfo]] = {}
+_aliases: dict[str, str] = {}
+_generation = [0]
 
-#: Deprecated or generic type names and the model they map to.
-ALIASES: Mapping[str, str] = types.MappingProxyType({"job": "transfer", "share": "folder"})
+#: Deprecated or generic type names and the uri they map to: derived from each
+#: model's ``__aliases__`` (a live read-only view).
+ALIASES: Mapping[str, str] = types.MappingProxyType(_aliases)
 
 
 def register(model: type[Entity]) -> None:
     """Register a concrete model under its ``__entitytype__`` (done by subclassing)."""
-    _models[model.__entitytype__.lower()] = model
+    uri = model.__entitytype__.lower()
+    _models[uri] = model
+    for alias in model.__aliases__:
+        _aliases[alias.lower()] = uri
+    _generation[0] += 1
+
+
+def register_input(model: type[InputModel]) -> None:
+    """Register an input model under its ``__entitytype__`` and ``__operation__``."""
+    _inputs[(model.__entitytype__, model.__operation__)] = model
+    _generation[0] += 1
+
+
+def input_model(uri: str, operation: str) -> type[InputModel] | None:
+    """The input model for ``create`` / ``update`` of a type, or None."""
+    return _inputs.get((uri, operation))
+
+
+def models() -> Mapping[str, type[Entity]]:
+    """Every registered uri name → its model."""
+    return types.MappingProxyType(_models)
+
+
+def generation() -> int:
+    """A counter that changes whenever a model is (re)registered (cache key)."""
+    return _generation[0]
 
 
 def resolve_name(name: str) -> str | None:

@@ -19,6 +19,9 @@ class Share(Described):
     (``model_for("share")`` is :class:`Folder`).
     """
 
+    __family__ = "share"
+    __unique_code__ = True
+
     status: Attr[ShareStatus | None] = attr()
     status_hr: Attr[str | None] = attr()
     email: Attr[str | None] = attr()
@@ -57,6 +60,7 @@ class Folder(Share):
     """A shared folder on a volume; the deprecated ``share`` type maps here."""
 
     __entitytype__ = "folder"
+    __aliases__ = ("share",)
 
     #: The volume id.
     parent: Attr[Ref | None] = attr()
@@ -90,8 +94,14 @@ class File(Entity):
 
     __entitytype__ = "file"
     __id_format__ = "uuid"
+    __family__ = "file"
+    __parent__ = "collection"
 
+    #: The collection id.
+    parent: Attr[Ref | None] = attr()
     path: Attr[str | None] = attr()
+    filename: Attr[str | None] = attr()
+    size: Attr[int | None] = attr()
     created: Attr[UTCDateTime | None] = attr()
 
 

@@ -7,14 +7,15 @@ tz-aware UTC datetimes and write the wire form back. Party references such as
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, overload
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, overload
 
 from pydantic import AfterValidator, Field, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import core_schema
+
+from accsyn._codec import OBJECT_ID_RE, UUID_RE, encode_datetime, is_object_id, is_uuid, to_utc
+from accsyn.query._schema import AttributeInfo, AttributeKind
 
 if TYPE_CHECKING:
     from accsyn.query._builder import FieldExpr
@@ -39,41 +40,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-AttributeKind = Literal[
-    "str", "int", "float", "bool", "datetime", "enum", "reference", "id", "object", "list"
-]
-
-#: 24 hex characters (MongoDB ObjectId style), the id of most entity types.
-OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}\Z")
-#: A UUID string, the id of tasks and collection files.
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-
-
-def is_object_id(value: str) -> bool:
-    """Whether ``value`` is a 24-hex entity id."""
-    return OBJECT_ID.match(value) is not None
-
-
-def is_uuid(value: str) -> bool:
-    """Whether ``value`` is a UUID string (task and collection-file ids)."""
-    return UUID.match(value) is not None
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeInfo:
-    """What the models know about one attribute: its name, kind and nullability.
-
-    ``kind == "reference"`` means the attribute refers to another entity and also
-    matches that entity's human identifier (email, code) in queries. For
-    ``kind == "id"``, ``id_format`` says whether ids are 24-hex ``"objectid"`` or
-    ``"uuid"``; ``enum`` is the enum class for ``kind == "enum"``.
-    """
-
-    name: str
-    kind: AttributeKind
-    enum: type[Enum] | None = None
-    nullable: bool = True
-    id_format: Literal["objectid", "uuid"] | None = None
+# The codec's patterns, under the names this module has always exported.
+OBJECT_ID = OBJECT_ID_RE
+UUID = UUID_RE
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,36 +55,19 @@ class Kind:
 # --- dates -----------------------------------------------------------------
 
 
-def _to_utc(value: datetime) -> datetime:
-    # The wire form carries no offset and means UTC.
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    if value.utcoffset():
-        return value.astimezone(timezone.utc)
-    return value
-
-
 def format_wire_datetime(value: datetime) -> str:
     """Write ``value`` as the wire date: UTC, ``YYYY-MM-DDTHH:MM:SS`` (``.fff`` if non-zero).
 
-    A naive value is taken as UTC (model values are always aware).
+    A naive value is taken as UTC (model values are always aware). The server
+    writes milliseconds when it has them; they are kept on the way back.
     """
-    if value.tzinfo is not None and value.utcoffset():
-        value = value.astimezone(timezone.utc)
-    text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
-    if value.microsecond:
-        # The server writes milliseconds when it has them; keep them on the way back.
-        text += f".{value.microsecond // 1000:03d}"
-    return text
+    return encode_datetime(value, milliseconds=True)
 
 
 #: A tz-aware UTC datetime read from and written as the wire date form.
 UTCDateTime = Annotated[
     datetime,
-    AfterValidator(_to_utc),
+    AfterValidator(to_utc),
     PlainSerializer(format_wire_datetime, return_type=str, when_used="json"),
 ]
 

@@ -1,5 +1,8 @@
 """The accsyn query language: AST, parser, canonical renderer, validation and evaluation.
 
+The language knows no models: :func:`validate` and :func:`matches` take a
+:class:`Schema` (the models' is :data:`accsyn.models.SCHEMA`).
+
 >>> from accsyn.query import parse, render
 >>> render(parse("Transfer WHERE status<>failed"))
 'transfer WHERE status!=failed'
@@ -23,11 +26,14 @@ from accsyn.query._builder import FieldExpr, query_value
 from accsyn.query._evaluate import matches
 from accsyn.query._parser import parse, parse_expression
 from accsyn.query._render import render, render_value
+from accsyn.query._schema import AttributeInfo, AttributeKind, Schema
 from accsyn.query._validate import validate
 
 __all__ = [
     "KEYWORDS",
     "And",
+    "AttributeInfo",
+    "AttributeKind",
     "Comparison",
     "Expr",
     "FieldExpr",
@@ -36,6 +42,7 @@ __all__ = [
     "Query",
     "QueryRenderError",
     "QuerySyntaxError",
+    "Schema",
     "Value",
     "and_",
     "matches",
@@ -50,6 +57,6 @@ __all__ = [
 ]
 
 # Public objects report the public module they are reached through.
-for _name in ("FieldExpr", "Query", "Comparison", "And", "Or", "Op"):
+for _name in ("FieldExpr", "Query", "Comparison", "And", "Or", "Op", "AttributeInfo", "Schema"):
     globals()[_name].__module__ = __name__
 del _name

@@ -157,6 +157,10 @@ class Comparison(_Node):
     value: Value
     attribute_pos: int | None = field(default=None, compare=False, repr=False)
     value_pos: int | None = field(default=None, compare=False, repr=False)
+    #: The entity type of the model field this comparison was built from
+    #: (``Transfer.status == x`` → ``"transfer"``), so validation can refuse a field
+    #: of another model; None for parsed text and plain constructors.
+    origin: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attribute", _check_name(self.attribute, "attribute", True))
@@ -273,9 +277,11 @@ def negate(expr: Expr) -> Expr:
 
 
 def _negate_comparison(c: Comparison) -> Expr:
-    flipped = Comparison(c.attribute, c.op.complement, c.value, c.attribute_pos, c.value_pos)
+    flipped = Comparison(
+        c.attribute, c.op.complement, c.value, c.attribute_pos, c.value_pos, c.origin
+    )
     if c.op.is_ordering:
-        return Or((flipped, Comparison(c.attribute, Op.NE, "*")))
+        return Or((flipped, Comparison(c.attribute, Op.NE, "*", origin=c.origin)))
     return flipped
 
 

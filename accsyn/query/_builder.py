@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
+from accsyn._codec import encode_date, encode_datetime
 from accsyn._exceptions import ValidationError
 from accsyn.query._ast import Comparison, Expr, Op, and_, or_
 
@@ -28,9 +29,9 @@ def query_value(value: object) -> str:
     """Convert a Python value to the text a query compares with.
 
     ``str`` as is; ``bool`` → ``true``/``false``; numbers → ``str()``; an ``Enum`` →
-    its value; a ``datetime`` → UTC ``YYYY-MM-DDTHH:MM:SS`` (naive means local
-    time); a ``date`` → ``YYYY-MM-DDT00:00:00``; a model instance → its id; a party
-    reference → ``<type>:<id>``.
+    its value; a ``datetime`` → UTC ``YYYY-MM-DDTHH:MM:SS`` (a naive one is taken
+    as UTC, see :mod:`accsyn._codec`); a ``date`` → ``YYYY-MM-DDT00:00:00``; a model
+    instance → its id; a party reference → ``<type>:<id>``.
     """
     if isinstance(value, str):
         # A str-based Enum is a str too; the enum's value is what the server knows.
@@ -42,15 +43,9 @@ def query_value(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, datetime):
-        # astimezone() on a naive datetime assumes local time, as the official client does.
-        utc = value.astimezone(timezone.utc)
-        # Not strftime: %Y does not zero-pad years before 1000 on every platform.
-        return (
-            f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
-            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
-        )
+        return encode_datetime(value)
     if isinstance(value, date):
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T00:00:00"
+        return encode_date(value)
     hook = getattr(value, "__accsyn_query_value__", None)
     if hook is not None:
         result = hook()
@@ -92,21 +87,26 @@ class FieldExpr(Generic[T]):
     def __hash__(self) -> int:
         return hash((FieldExpr, self.entitytype, self.name))
 
+    def _c(self, op: Op, value: str | tuple[str, ...]) -> Comparison:
+        # Every comparison remembers the model it came from (validation refuses a
+        # field of another model).
+        return Comparison(self.name, op, value, origin=self.entitytype)
+
     def _cmp(self, op: Op, value: object) -> Comparison:
-        return Comparison(self.name, op, query_value(value))
+        return self._c(op, query_value(value))
 
     def __eq__(self, value: object) -> Comparison:  # type: ignore[override]
         text = query_value(value)
         if "*" in text:
             # '=' would treat '*' as a wildcard on the server; compare literally.
-            return Comparison(self.name, Op.MATCHES, _exact(text))
-        return Comparison(self.name, Op.EQ, text)
+            return self._c(Op.MATCHES, _exact(text))
+        return self._c(Op.EQ, text)
 
     def __ne__(self, value: object) -> Comparison:  # type: ignore[override]
         text = query_value(value)
         if "*" in text:
-            return Comparison(self.name, Op.NOT_MATCHES, _exact(text))
-        return Comparison(self.name, Op.NE, text)
+            return self._c(Op.NOT_MATCHES, _exact(text))
+        return self._c(Op.NE, text)
 
     def __lt__(self, value: object) -> Comparison:
         return self._cmp(Op.LT, value)
@@ -134,11 +134,11 @@ class FieldExpr(Generic[T]):
         list_op, regex_op = (Op.NOT_IN, Op.NOT_MATCHES) if negated else (Op.IN, Op.MATCHES)
         literal = [v for v in items if "*" in v]
         if not literal:
-            return Comparison(self.name, list_op, items)
+            return self._c(list_op, items)
         plain = tuple(v for v in items if "*" not in v)
-        parts: list[Expr] = [Comparison(self.name, regex_op, _exact(v)) for v in literal]
+        parts: list[Expr] = [self._c(regex_op, _exact(v)) for v in literal]
         if plain:
-            parts.insert(0, Comparison(self.name, list_op, plain))
+            parts.insert(0, self._c(list_op, plain))
         return and_(*parts) if negated else or_(*parts)
 
     def contains(self, value: object) -> Comparison:
@@ -151,19 +151,19 @@ class FieldExpr(Generic[T]):
 
     def matches(self, pattern: str) -> Comparison:
         """``attribute matches pattern`` (Python regex, searched, case-insensitive)."""
-        return Comparison(self.name, Op.MATCHES, _regex(pattern))
+        return self._c(Op.MATCHES, _regex(pattern))
 
     def not_matches(self, pattern: str) -> Comparison:
         """``attribute not matches pattern``."""
-        return Comparison(self.name, Op.NOT_MATCHES, _regex(pattern))
+        return self._c(Op.NOT_MATCHES, _regex(pattern))
 
     def like(self, pattern: str) -> Comparison:
         """``attribute=pattern`` with ``*`` as a wildcard, e.g. ``.like("* backup")``."""
-        return Comparison(self.name, Op.EQ, _text(pattern, "like"))
+        return self._c(Op.EQ, _text(pattern, "like"))
 
     def not_like(self, pattern: str) -> Comparison:
         """``attribute!=pattern`` with ``*`` as a wildcard."""
-        return Comparison(self.name, Op.NE, _text(pattern, "not_like"))
+        return self._c(Op.NE, _text(pattern, "not_like"))
 
     def __bool__(self) -> bool:
         raise TypeError(

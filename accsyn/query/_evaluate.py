@@ -31,76 +31,64 @@ import math
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from accsyn._exceptions import QueryProblem, QueryValidationError
+from accsyn._codec import decode_datetime, encode_date, encode_datetime, is_object_id, to_utc
+from accsyn._exceptions import QueryProblem, QueryValidationError, ValidationError
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
+from accsyn.query._schema import Schema
 
 __all__ = ["attribute_kind", "compare_positive", "hr_ident", "id_part", "matches"]
-
-#: Attributes that refer to another entity when the models do not say otherwise.
-_REFERENCE_NAMES = frozenset(
-    {
-        "user",
-        "source",
-        "destination",
-        "parent",
-        "queue",
-        "site",
-        "entity",
-        "target",
-        "job",
-        "creator",
-        "modifier",
-        "share",
-        "volume",
-        "client",
-        "workspace",
-        "engine",
-    }
-)
-_DATETIME_NAMES = frozenset({"created", "modified", "finished", "logged_in", "last_checkin"})
-_INT_NAMES = frozenset({"size", "progress", "priority", "type"})
-_FLOAT_NAMES = frozenset({"speed"})
-_BOOL_NAMES = frozenset({"read", "write", "default", "main", "accsyn", "public", "inactive"})
 
 _MISSING: Any = object()
 _PREFIX_CHARS = frozenset(string.ascii_letters + "_")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+#: The kind of an attribute the schema does not describe: read from its value.
+UNKNOWN = "unknown"
+
+
+def attribute_kind(entitytype: str | None, attribute: str, schema: Schema | None = None) -> str:
+    """Return the kind of ``attribute`` on ``entitytype`` (``"str"``, ``"reference"``, …).
+
+    The kind comes from ``schema``; without one, or for a type or attribute it
+    does not describe, the kind is ``"unknown"`` and comparisons read it from the
+    stored value. Dotted paths ending in ``.id`` are ids.
+    """
+    if schema is None:
+        # Transitional (remove once the emulator's SQL compiler passes a schema).
+        from accsyn.query._validate import _transitional_schema
+
+        schema = _transitional_schema()
+    return _kind(entitytype, attribute, schema)
 
 
 @functools.lru_cache(maxsize=4096)
-def attribute_kind(entitytype: str | None, attribute: str) -> str:
-    """Return the kind of ``attribute`` on ``entitytype`` (``"str"``, ``"reference"``, …).
-
-    Reads the models when they know the type, else falls back to the well-known
-    names of protocol.md §6.3. Dotted paths ending in ``.id`` are ids.
-    """
+def _kind(entitytype: str | None, attribute: str, schema: Schema | None) -> str:
     if "." in attribute:
         return "id" if attribute.rsplit(".", 1)[1] == "id" else "str"
-    if entitytype is not None:
-        try:
-            from accsyn.models import attributes_of
-
-            info = attributes_of(entitytype).get(attribute)
-        except Exception:  # the models may not know this type: fall back to names
-            info = None
-        if info is not None:
-            return str(info.kind)
     if attribute == "id":
         return "id"
-    if attribute in _REFERENCE_NAMES:
-        return "reference"
-    if attribute in _DATETIME_NAMES:
+    if entitytype is None or schema is None:
+        return UNKNOWN
+    resolved = schema.resolve_type(entitytype)
+    info = schema.attributes(resolved).get(attribute) if resolved is not None else None
+    return UNKNOWN if info is None else str(info.kind)
+
+
+def _infer_kind(value: Any, hr: Any) -> str:
+    """The kind an undescribed attribute's stored value shows."""
+    if isinstance(value, datetime):
         return "datetime"
-    if attribute in _INT_NAMES:
-        return "int"
-    if attribute in _FLOAT_NAMES:
-        return "float"
-    if attribute in _BOOL_NAMES:
-        return "bool"
+    if isinstance(value, str):
+        if isinstance(hr, str):
+            return "reference"  # it has a human-readable companion
+        kind, sep, ident = value.partition(":")
+        if sep and kind.isidentifier() and is_object_id(ident):
+            return "reference"  # a ``type:<id>`` party reference
+        if value[:4].isdigit() and _parse_datetime(value) is not None:
+            return "datetime"
     return "str"
 
 
@@ -137,11 +125,9 @@ def _text(value: Any) -> str:
         inner: Any = value.value
         return _text(inner)
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return str(value.strftime("%Y-%m-%dT%H:%M:%S"))
+        return encode_datetime(value)
     if isinstance(value, date):
-        return str(value.strftime("%Y-%m-%dT00:00:00"))
+        return encode_date(value)
     if isinstance(value, int | float):
         return repr(value)
     return json.dumps(value, sort_keys=True, default=str)
@@ -167,22 +153,13 @@ def _parse_number(text: str) -> float | None:
 
 def _parse_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if len(text) < 10 or not text[:4].isdigit():
-            return None
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
+        return to_utc(value)
+    if isinstance(value, str):
         try:
-            dt = datetime.fromisoformat(text)
-        except ValueError:
+            return decode_datetime(value)
+        except ValidationError:
             return None
-    else:
-        return None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -224,6 +201,8 @@ def compare_positive(op: Op, query_value: Any, value: Any, hr: Any, kind: str) -
     """
     if value is None or value is _MISSING:
         return False
+    if kind == UNKNOWN and not isinstance(value, list | tuple):
+        kind = _infer_kind(value, hr)
     if isinstance(value, list | tuple):
         if not op.is_ordering:
             return any(compare_positive(op, query_value, item, None, kind) for item in value)
@@ -303,11 +282,13 @@ def resolve(entity: Mapping[str, Any], attribute: str, kind_of_first: str) -> tu
     return value, None
 
 
-def compare(c: Comparison, entity: Mapping[str, Any], entitytype: str | None) -> bool:
+def compare(
+    c: Comparison, entity: Mapping[str, Any], entitytype: str | None, schema: Schema | None
+) -> bool:
     """Evaluate one comparison against a wire-form entity."""
     first = c.attribute.split(".", 1)[0]
-    value, hr = resolve(entity, c.attribute, attribute_kind(entitytype, first))
-    kind = attribute_kind(entitytype, c.attribute)
+    value, hr = resolve(entity, c.attribute, _kind(entitytype, first, schema))
+    kind = _kind(entitytype, c.attribute, schema)
     if c.op.is_negative:
         return not compare_positive(c.op.complement, c.value, value, hr, kind)
     return compare_positive(c.op, c.value, value, hr, kind)
@@ -321,13 +302,14 @@ def _wire(entity: Any) -> tuple[Mapping[str, Any], str | None]:
         data = to_wire()
         if isinstance(data, Mapping):
             et = getattr(type(entity), "__entitytype__", None)
-            return data, et if isinstance(et, str) else None
+            return data, et if isinstance(et, str) and et else None
     raise TypeError(f"cannot evaluate a query against {type(entity).__name__}")
 
 
 def matches(
     expr: Expr | Query,
     entity: Any,
+    schema: Schema | None = None,
     *,
     entitytype: str | None = None,
 ) -> bool:
@@ -335,9 +317,18 @@ def matches(
 
     Implements query-language.md §4; ``matches(~e, x) == (not matches(e, x))`` for
     every expression ``e`` and entity ``x``. A :class:`Query` with no ``where``
-    matches everything. An invalid ``matches`` regex raises QueryValidationError.
+    matches everything. ``schema`` (e.g. :data:`accsyn.models.SCHEMA`) gives the
+    attribute kinds; without it each kind is read from the stored value (a
+    ``type:<id>`` string or one with an ``_hr`` companion is a reference, a
+    date-shaped string a date). An invalid ``matches`` regex raises
+    QueryValidationError.
     """
     data, model_type = _wire(entity)
+    if schema is None:
+        # Transitional (remove once the emulator and tests pass a schema).
+        from accsyn.query._validate import _transitional_schema
+
+        schema = _transitional_schema()
     if isinstance(expr, Query):
         entitytype = entitytype or expr.entitytype
         if expr.where is None:
@@ -350,7 +341,7 @@ def matches(
     while stack:
         node, done = stack.pop()
         if isinstance(node, Comparison):
-            results.append(compare(node, data, et))
+            results.append(compare(node, data, et, schema))
         elif not done:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.children))

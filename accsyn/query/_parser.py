@@ -76,6 +76,7 @@ def _cmp(name: Token, op: Op, value: Token) -> Comparison:
     setattr_(c, "value", _unquote(value))
     setattr_(c, "attribute_pos", name.start_pos)
     setattr_(c, "value_pos", value.start_pos)
+    setattr_(c, "origin", None)
     return c
 
 
@@ -88,6 +89,7 @@ def _cmp_list(name: Token, op: Op, items: tuple[tuple[str, ...], int]) -> Compar
     setattr_(c, "value", values)
     setattr_(c, "attribute_pos", name.start_pos)
     setattr_(c, "value_pos", pos)
+    setattr_(c, "origin", None)
     return c
 
 

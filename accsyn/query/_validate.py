@@ -1,4 +1,4 @@
-"""Validation of parsed queries against the entity models.
+"""Validation of parsed queries against a :class:`~accsyn.query.Schema`.
 
 :func:`validate` checks what the grammar cannot: that the entity type and every
 attribute exist, that each operator fits the attribute's kind (no ordering on a
@@ -15,29 +15,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
 
-from accsyn._exceptions import QueryProblem, QueryValidationError
+from accsyn._codec import decode_datetime, is_object_id, is_uuid
+from accsyn._exceptions import QueryProblem, QueryValidationError, ValidationError
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
-
-if TYPE_CHECKING:
-    from accsyn.models._types import AttributeInfo
+from accsyn.query._schema import AttributeInfo, Schema
 
 __all__ = ["validate"]
 
 _INT = re.compile(r"[+-]?[0-9]{1,30}\Z")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?\Z")
 _BOOL = frozenset({"true", "false", "1", "0"})
-_DATE = re.compile(
-    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
-    r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.[0-9]{1,6})?)?)?"
-    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\Z",
-    re.IGNORECASE,
-)
-_OBJECT_ID = re.compile(r"[0-9a-f]{24}\Z", re.IGNORECASE)
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.IGNORECASE)
 _NOT_ORDERED = frozenset({"bool", "object", "list"})
 _NOT_TEXT = frozenset({"int", "float", "bool"})
 _SUB_ATTRIBUTES = ("id", "code")
@@ -52,7 +41,14 @@ class _Checker:
         self.text = text
         self.problems: list[QueryProblem] = []
 
-    def add(self, message: str, position: int | None, suggestion: str | None = None) -> None:
+    def add(
+        self,
+        message: str,
+        position: int | None,
+        suggestion: str | None = None,
+        *,
+        bypass: bool = False,
+    ) -> None:
         column: int | None = None
         if position is not None:
             if self.text is not None:
@@ -61,6 +57,8 @@ class _Checker:
                 column = position + 1
         if suggestion:
             message += f"; did you mean {suggestion!r}?"
+        if bypass:
+            message += " " + _BYPASS
         self.problems.append(QueryProblem(message, position, column, suggestion))
 
 
@@ -69,21 +67,39 @@ def _nearest(name: str, candidates: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def validate(query: Query | str, *, entitytype: str | None = None) -> Query:
-    """Check a query against the models and return it unchanged if it fits.
+_BYPASS = (
+    "(a newer server may know it: pass validate=False, or Session(validate='off'), "
+    "to send the query unchecked)"
+)
+
+
+def validate(
+    query: Query | str,
+    schema: Schema | None = None,
+    *,
+    entitytype: str | None = None,
+) -> Query:
+    """Check a query against ``schema`` and return it (parsed) if it fits.
 
     ``query`` may be text (parsed first) or a :class:`Query`; a bare expression
     takes its entity type from ``entitytype``. The special statements
     ``entitytypes`` and ``attributes WHERE entitytype=<type>`` are valid.
+    ``schema`` is what the query is checked against: the models' one is
+    :data:`accsyn.models.SCHEMA` (:func:`accsyn.models.validate_query` passes it).
+
+    Comparisons built from a model's fields (``Transfer.status != "faild"``)
+    remember their model; one from another model's field (``User.role`` in a
+    transfer query) is refused.
 
     Raises:
         accsyn.QuerySyntaxError: the text does not parse.
         accsyn.QueryValidationError: every problem found, each with its column.
+        accsyn.ValidationError: no schema was given.
     """
-    # Imported here: accsyn.models imports accsyn.query (for field expressions).
-    from accsyn.models._registry import ALIASES, attributes_of, entity_types, resolve_name
     from accsyn.query._parser import parse
 
+    if schema is None:
+        schema = _transitional_schema()
     if isinstance(query, str):
         text: str | None = query
         parsed = parse(query)
@@ -91,15 +107,14 @@ def validate(query: Query | str, *, entitytype: str | None = None) -> Query:
         parsed = query
         text = query.source
     else:
-        raise TypeError(f"validate() takes a Query or a str, not {type(query).__name__}")
+        raise ValidationError(f"validate() takes a Query or a str, not {type(query).__name__}")
     check = _Checker(text)
-    known_types = (*entity_types(), *ALIASES)
 
     name = parsed.entitytype
     if name == _ENTITYTYPES and parsed.where is None:
         return parsed
     if name == _ATTRIBUTES:
-        _check_attributes_statement(parsed, check, known_types, resolve_name)
+        _check_attributes_statement(parsed, check, schema)
         if check.problems:
             raise QueryValidationError(check.problems, text)
         return parsed
@@ -114,26 +129,38 @@ def validate(query: Query | str, *, entitytype: str | None = None) -> Query:
             )
             raise QueryValidationError(check.problems, text)
         name, position = entitytype.strip().lower(), None
-    resolved = resolve_name(name)
+    resolved = schema.resolve_type(name)
     if resolved is None:
-        check.add(f"unknown entity type {name!r}", position, _nearest(name, known_types))
+        check.add(f"unknown entity type {name!r}", position, schema.suggest_type(name))
         raise QueryValidationError(check.problems, text)
 
     if parsed.where is not None:
-        attributes = attributes_of(resolved)
+        attributes = schema.attributes(resolved)
         for comparison in _comparisons(parsed.where):
-            _check_comparison(comparison, resolved, attributes, check)
+            origin = comparison.origin
+            if origin is not None and schema.resolve_type(origin) != resolved:
+                check.add(
+                    f"{origin}.{comparison.attribute} is a field of {origin}, "
+                    f"not of {name}; use the {name} model's field",
+                    comparison.attribute_pos,
+                )
+                continue
+            _check_comparison(comparison, name, attributes, check)
     if check.problems:
         raise QueryValidationError(check.problems, text)
     return parsed
 
 
-def _check_attributes_statement(
-    parsed: Query,
-    check: _Checker,
-    known_types: tuple[str, ...],
-    resolve_name: Callable[[str], str | None],
-) -> None:
+def _transitional_schema() -> Schema:
+    # Transitional (derived; remove once every caller passes a schema): callers
+    # written before the Schema protocol call validate(q) without one.
+    import importlib
+
+    schema: Schema = importlib.import_module("accsyn.models").SCHEMA
+    return schema
+
+
+def _check_attributes_statement(parsed: Query, check: _Checker, schema: Schema) -> None:
     where = parsed.where
     if (
         not isinstance(where, Comparison)
@@ -148,11 +175,11 @@ def _check_attributes_statement(
         )
         return
     value = where.value.strip().lower()
-    if resolve_name(value) is None:
+    if schema.resolve_type(value) is None:
         check.add(
             f"unknown entity type {where.value!r}",
             where.value_pos,
-            _nearest(value, known_types),
+            schema.suggest_type(value),
         )
 
 
@@ -175,8 +202,6 @@ def _resolve_attribute(
     attributes: Mapping[str, AttributeInfo],
     check: _Checker,
 ) -> AttributeInfo | None:
-    from accsyn.models._types import AttributeInfo
-
     head, _, rest = comparison.attribute.partition(".")
     info = attributes.get(head)
     if info is None:
@@ -184,6 +209,7 @@ def _resolve_attribute(
             f"{entitytype} has no attribute {head!r}",
             comparison.attribute_pos,
             _nearest(head, attributes),
+            bypass=True,
         )
         return None
     if not rest:
@@ -253,7 +279,12 @@ def _check_comparison(
         problem = _value_problem(value, info)
         if problem is not None:
             message, suggestion = problem
-            check.add(f"{comparison.attribute}: {message}", comparison.value_pos, suggestion)
+            check.add(
+                f"{comparison.attribute}: {message}",
+                comparison.value_pos,
+                suggestion,
+                bypass=info.kind == "enum",
+            )
 
 
 def _int_enum(info: AttributeInfo) -> bool:
@@ -279,9 +310,9 @@ def _value_problem(value: str, info: AttributeInfo) -> tuple[str, str | None] | 
                 None,
             )
     elif kind == "id":
-        pattern = _UUID if info.id_format == "uuid" else _OBJECT_ID
-        if not pattern.match(value):
-            shape = "a UUID" if info.id_format == "uuid" else "24 hex characters"
+        valid = is_uuid(value) if info.id_format == "uuid" else is_object_id(value)
+        if not valid:
+            shape = "a UUID" if info.id_format == "uuid" else "24 letters or digits"
             return f"{value!r} is not a valid id ({shape})", None
     elif kind == "enum" and info.enum is not None:
         members = [str(m.value) for m in info.enum]
@@ -295,19 +326,8 @@ def _value_problem(value: str, info: AttributeInfo) -> tuple[str, str | None] | 
 
 
 def _valid_date(value: str) -> bool:
-    match = _DATE.match(value)
-    if match is None:
-        return False
-    parts = match.groupdict()
     try:
-        datetime(
-            int(parts["y"]),
-            int(parts["mo"]),
-            int(parts["d"]),
-            int(parts["h"] or 0),
-            int(parts["mi"] or 0),
-            int(parts["s"] or 0),
-        )
-    except ValueError:
+        decode_datetime(value)
+    except ValidationError:
         return False
     return True

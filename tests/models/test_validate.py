@@ -123,7 +123,7 @@ def test_ids_by_type() -> None:
     validate("task WHERE id=26468234-c9ee-48d6-8d28-e900b5957129")
     with pytest.raises(accsyn.QueryValidationError, match="UUID"):
         validate(f"task WHERE id={ID}")
-    with pytest.raises(accsyn.QueryValidationError, match="hex"):
+    with pytest.raises(accsyn.QueryValidationError, match="24 letters or digits"):
         validate("task WHERE job.id=26468234-c9ee-48d6-8d28-e900b5957129")
 
 

@@ -171,7 +171,7 @@ def test_change_tracking() -> None:
     assert folder._accsyn_changes() == {}
     folder.name = "Renamed"
     folder.status = "disabled"  # type: ignore[assignment]
-    folder.x_custom = 1
+    folder["x_custom"] = 1  # an attribute the SDK does not know: set by key
     assert folder._accsyn_changes() == {"name": "Renamed", "status": "disabled", "x_custom": 1}
     folder._accsyn_mark_clean()
     assert folder._accsyn_changes() == {}
