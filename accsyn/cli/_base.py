@@ -267,6 +267,12 @@ def validating() -> Iterator[None]:
         raise Invalid(message) from exc
 
 
+def _refuse(message: str, secrets: Sequence[str]) -> NoReturn:
+    stderr().print(Text("error: ", style="bold red") + Text(_redact(message, secrets)))
+    hint(NO_VALIDATE_HINT)
+    raise typer.Exit(1)
+
+
 @contextmanager
 def handle_errors(debug: bool, secrets: Sequence[str] = ()) -> Iterator[None]:
     """Turn exceptions into one ``error:`` line and an exit status."""
@@ -282,9 +288,16 @@ def handle_errors(debug: bool, secrets: Sequence[str] = ()) -> Iterator[None]:
     except Invalid as exc:
         if debug:
             raise exc.__cause__ or exc from None
-        stderr().print(Text("error: ", style="bold red") + Text(_redact(str(exc), secrets)))
-        hint(NO_VALIDATE_HINT)
-        raise typer.Exit(1) from None
+        _refuse(str(exc), secrets)
+    except (QueryValidationError, ValidationError) as exc:
+        # The session's own checks say how to bypass them in Python terms; those
+        # get the CLI's bypass. Other argument errors have nothing to bypass.
+        if debug:
+            raise
+        message = str(exc) or type(exc).__name__
+        if PYTHON_BYPASS.search(message):
+            _refuse(PYTHON_BYPASS.sub("", message), secrets)
+        fail(message, secrets=secrets)
     except AccsynError as exc:
         if debug:
             raise
