@@ -117,19 +117,29 @@ def query_explain(
 
     The query is checked against the models exactly as `accsyn find` checks it.
     """
+    from accsyn import _constants as const
     from accsyn.cli._explain import explain_request
+    from accsyn.session import Session
 
-    selected = to_select(
-        None,
-        parse_statement(query),
-        attributes=split_select(select),
-        finished=finished,
-        inactive=inactive,
-        archived=archived,
-        limit=limit,
-        offset=offset,
-        page_size=page_size,
-        validate=not no_validate,
+    endpoint = (
+        base_url or f"https://{workspace.lower()}.{const.BACKEND_DOMAIN}:{const.DEFAULT_PORT}"
     )
-    req = selected.explain().request
+    # A session that never logs in: the select is built and checked exactly as find
+    # builds it, and nothing is sent.
+    with Session(
+        workspace=workspace, username=user, api_key=const.REDACTED, base_url=endpoint, lazy=True
+    ) as session:
+        selected = to_select(
+            session,
+            parse_statement(query),
+            attributes=split_select(select),
+            finished=finished,
+            inactive=inactive,
+            archived=archived,
+            limit=limit,
+            offset=offset,
+            page_size=page_size,
+            validate=not no_validate,
+        )
+        req = selected.explain().request
     typer.echo(explain_request(req, workspace=workspace, user=user, base_url=base_url))

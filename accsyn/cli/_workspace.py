@@ -97,40 +97,17 @@ def to_select(
 ) -> Select[Any]:
     """The repository select ``accsyn find`` runs and ``query explain`` shows.
 
-    With ``validate`` the repository checks the type, the condition and the selected
+    With ``validate`` the session checks the type, the condition and the selected
     attributes against the models (raising with a suggestion); without it the parsed
-    query is used as is, on the base model for types the models do not know.
+    query is sent as is, on the base model for types the models do not know. Nothing
+    is sent until the select is iterated.
     """
-    from accsyn._exceptions import ValidationError
-    from accsyn.models import Entity, model_for
-    from accsyn.repository import QueryState, Select
-
-    assert query.entitytype is not None
-    model: type[Entity]
-    if validate:
+    # The session's read path: the query is checked once (by its policy, or not at all
+    # with validate=False) and pages decode like every repository's.
+    select: Select[Any] = session.query(query, validate=None if validate else False)
+    if attributes:
         with validating():
-            model = model_for(query.entitytype)
-            # explain builds the select without a session: what repository() starts from.
-            select: Select[Any] = (
-                session.repository(model)
-                if session is not None
-                else Select(None, model, QueryState(model.__entitytype__))
-            )
-            if query.where is not None:
-                select = select.where(query)
-            if attributes:
-                select = select.select(*attributes)
-    else:
-        try:
-            model = model_for(query.entitytype)
-        except ValidationError:  # a type these models do not know: keep every attribute
-            model = Entity
-        state = QueryState(
-            query.entitytype.lower(),
-            query.where,
-            attributes=tuple(attributes) if attributes else None,
-        )
-        select = Select(session, model, state)
+            select = select.select(*attributes)
     if finished:
         select = select.finished()
     if inactive:
@@ -310,7 +287,7 @@ def create(
     payload = _load_json(data, file)
     _check_type(entitytype, not no_validate)
     with open_session(conn) as session:
-        created = session.create(entitytype, payload)
+        created = session.create(entitytype, payload, validate=not no_validate)
     _print_entity(created, as_json, title=f"created {entitytype.lower()}")
 
 
@@ -329,7 +306,7 @@ def update(
     payload = _load_json(data, None)
     _check_type(entitytype, not no_validate)
     with open_session(conn) as session:
-        updated = session.update(entitytype, entityid, payload)
+        updated = session.update(entitytype, entityid, payload, validate=not no_validate)
     _print_entity(updated, as_json, title=f"updated {entitytype.lower()} {entityid}")
 
 
