@@ -31,8 +31,19 @@ __all__ = [
     "default_device",
     "parse_proxy",
     "read_env_file",
+    "reject_legacy_credentials",
     "resolve_config",
 ]
+
+#: Constructor arguments of the v1/v2 official client that v3 no longer accepts.
+LEGACY_CREDENTIALS = ("pwd", "session_key")
+
+#: Where a user gets the API key that replaces them.
+API_KEY_HELP = (
+    "accsyn v3 authenticates with API keys only: create one in the accsyn web app "
+    "(your user profile, section API key; ask your workspace admin if API access is "
+    "not enabled) and pass it as api_key=... or set ACCSYN_API_KEY"
+)
 
 
 class Secret:
@@ -145,6 +156,23 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def reject_legacy_credentials(kwargs: Mapping[str, object], owner: str = "Session") -> None:
+    """Refuse the pre-v3 ``pwd=`` / ``session_key=`` arguments with a way forward.
+
+    Any other unknown keyword gets the ``TypeError`` Python itself would raise; the
+    values are never shown (they are secrets).
+    """
+    for name in kwargs:
+        if name in LEGACY_CREDENTIALS:
+            what = "password" if name == "pwd" else "session key"
+            raise ConfigurationError(
+                f"{owner}({name}=...) is not supported: the {what} login of accsyn v1/v2 "
+                f"is gone. {API_KEY_HELP}."
+            )
+    for name in kwargs:
+        raise TypeError(f"{owner}.__init__() got an unexpected keyword argument {name!r}")
 
 
 def default_device(version: str = const.DEVICE_CLIENT_VERSION) -> str:
