@@ -14,10 +14,10 @@ See ``docs/migrating.md``.
 from __future__ import annotations
 
 from accsyn.compat._base import AccsynException
-from accsyn.compat._convert import to_session
+from accsyn.compat._convert import from_session, to_session
 from accsyn.compat.session import Session
 
-__all__ = ["AccsynException", "Session", "__version__", "to_session"]
+__all__ = ["AccsynException", "Session", "__version__", "from_session", "to_session"]
 
 #: The official client version whose interface this package reproduces.
 __version__ = "3.4.0"

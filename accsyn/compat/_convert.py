@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 from accsyn._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
+    from accsyn.compat.session import Session as CompatSession
     from accsyn.session import Session as TypedSession
 
-__all__ = ["to_session"]
+__all__ = ["from_session", "to_session"]
 
 
 def to_session(s: Any) -> TypedSession:
@@ -44,3 +45,15 @@ def to_session(s: Any) -> TypedSession:
         timeout=getattr(s, "_timeout", None),
         connect_timeout=getattr(s, "_connect_timeout", None),
     )
+
+
+def from_session(session: TypedSession) -> CompatSession:
+    """An :class:`accsyn.compat.Session` over an already logged-in typed session.
+
+    For code that is handed a typed session (the ``accsyn_session`` pytest fixture,
+    ``LocalWorkspace.session()``) but still calls the official interface. Nothing is
+    copied: both share one login and one connection pool.
+    """
+    from accsyn.compat.session import Session as CompatSession
+
+    return CompatSession._over(session)

@@ -178,6 +178,20 @@ class Session(Surface):
         )
         self._role, self._uid = sdk.identity(self._session)
 
+    @classmethod
+    def _over(cls, session: TypedSession) -> Session:
+        """A compat session sharing ``session``'s login and pool (see ``from_session``)."""
+        self = cls.__new__(cls)
+        self._last_message = None
+        self._pretty_json = False
+        self._workspace, self._username = session.workspace, session.username
+        self._hostname = self._port = self._proxy = None
+        self._timeout = int(session.timeout)
+        self._connect_timeout = int(session.connect_timeout)
+        self._session = session
+        self._role, self._uid = sdk.identity(session)
+        return self
+
     # -- properties and helpers ------------------------------------------------------------
 
     @property

@@ -163,3 +163,17 @@ def test_bad_login_is_an_accsyn_exception(compat_server: Served) -> None:
             proxy=compat_server.proxy,
         )
     assert "wrong" not in str(info.value)
+
+
+def test_from_session_and_to_session_share_one_login() -> None:
+    from accsyn.emulator import LocalWorkspace
+
+    with LocalWorkspace(seed="demo") as ws:
+        typed = ws.session(role="employee")
+        s = accsyn.compat.from_session(typed)
+        assert s.username == "employee@example.com" and s._role == "employee"
+        row = s.find_one("user WHERE code=Employee@Example.com")
+        assert isinstance(row, dict) and row["role"] == "employee"
+        assert accsyn.compat.to_session(s) is typed
+        with pytest.raises(accsyn.ConfigurationError, match=r"accsyn_api\.Session"):
+            accsyn.compat.to_session(object())
