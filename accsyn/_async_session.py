@@ -17,6 +17,7 @@ import httpx
 from accsyn import _operations as ops
 from accsyn import _requests as rq
 from accsyn import _wire as wire
+from accsyn._config import reject_legacy_credentials
 from accsyn._exceptions import APIError
 from accsyn._http import AsyncDriver, Clock, RateLimit, RetryPolicy, async_transport
 from accsyn._namespaces import AsyncAccess, AsyncFiles, AsyncSettings
@@ -68,7 +69,10 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
         device: str | None = None,
         clock: Clock | None = None,
         validate: Literal["error", "warn", "off"] = "error",
+        **legacy: Any,
     ) -> None:
+        # pwd=/session_key= (pre-v3 docs): a ConfigurationError naming the API key instead.
+        reject_legacy_credentials(legacy, type(self).__name__)
         # pretty_json is accepted for compatibility; debug logs are already compact.
         self._core = _Core.configure(locals())
         kwargs = client_kwargs(self._core.config)

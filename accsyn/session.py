@@ -46,6 +46,7 @@ from accsyn import _operations as ops
 from accsyn import _requests as rq
 from accsyn import _wire as wire
 from accsyn._async_session import AsyncSession
+from accsyn._config import reject_legacy_credentials
 from accsyn._exceptions import APIError
 from accsyn._http import Clock, RateLimit, RetryPolicy, SyncDriver
 from accsyn._namespaces import Access, Files, Settings
@@ -116,7 +117,10 @@ class Session(_SessionBase, RepositoryMixin):
         clock: Clock | None = None,
         validate: Literal["error", "warn", "off"] = "error",
         lazy: bool = False,
+        **legacy: Any,
     ) -> None:
+        # pwd=/session_key= (pre-v3 docs): a ConfigurationError naming the API key instead.
+        reject_legacy_credentials(legacy, type(self).__name__)
         # pretty_json is accepted for compatibility; debug logs are already compact.
         self._core = _Core.configure(locals())
         self._client = httpx.Client(transport=transport, **client_kwargs(self._core.config))
@@ -442,6 +446,14 @@ class Session(_SessionBase, RepositoryMixin):
     def gui_is_running(self) -> bool | None:
         """Deprecated alias of :meth:`app_is_running`."""
         return self.app_is_running()
+
+    @classmethod
+    def from_compat(cls, s: Any) -> Session:
+        """The typed session behind an ``accsyn.compat`` session (same login and pool), or
+        one with an official ``accsyn_api`` session's credentials (docs/migrating.md)."""
+        from accsyn.compat import to_session
+
+        return to_session(s)
 
     def server_is_running(self) -> bool | None:
         """Deprecated alias of :meth:`daemon_is_running`."""

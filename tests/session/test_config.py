@@ -165,3 +165,40 @@ def test_timeouts() -> None:
         )
     )
     assert (custom["timeout"].connect, custom["timeout"].read) == (3.0, 30.0)
+
+
+@pytest.mark.parametrize("cls_name", ["Session", "AsyncSession"])
+@pytest.mark.parametrize("legacy", ["pwd", "session_key"])
+def test_legacy_credentials_are_a_configuration_error_naming_the_api_key(
+    cls_name: str, legacy: str
+) -> None:
+    cls = getattr(accsyn, cls_name)
+    with pytest.raises(accsyn.ConfigurationError) as info:
+        cls(workspace="acme", username="me@acme.com", **{legacy: "s3cret-value"})
+    text = str(info.value)
+    assert f"{cls_name}({legacy}=...)" in text
+    assert "API keys only" in text and "api_key=" in text and "ACCSYN_API_KEY" in text
+    assert "s3cret-value" not in text
+
+
+def test_other_unknown_keywords_stay_type_errors() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'pasword'"):
+        accsyn.Session(workspace="acme", pasword="x")
+
+
+def test_dot_env_proxy_applies_to_explicit_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The case: credentials passed explicitly, ACCSYN_PROXY only in ./.env
+    # (where the official client's .env loading would have put it into os.environ).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ACCSYN_PROXY", raising=False)
+    monkeypatch.delenv("ACCSYN_CREDENTIALS_PATH", raising=False)
+    (tmp_path / ".env").write_text("ACCSYN_PROXY=accsyn:10.0.0.7:8080\n")
+    config = resolve_config(workspace="acme", username="me@acme.com", api_key="k")
+    assert config.proxy == ProxySpec("accsyn", "10.0.0.7", 8080)
+    assert "ACCSYN_PROXY" not in os.environ  # read, never written
+    # An explicit proxy= still wins over the file.
+    assert resolve_config(
+        workspace="acme", username="me@acme.com", api_key="k", proxy="10.0.0.8:81"
+    ).proxy == ProxySpec("accsyn", "10.0.0.8", 81)

@@ -24,8 +24,9 @@ from accsyn.repository import (
     Select,
 )
 
-#: Lifecycle differs by nature: a sync context manager with ``close`` vs an async one.
-SYNC_ONLY = {"close", "__iter__"}
+#: Lifecycle differs by nature: a sync context manager with ``close`` vs an async one;
+#: ``from_compat`` lifts a (sync) ``accsyn.compat`` session.
+SYNC_ONLY = {"close", "__iter__", "from_compat"}
 ASYNC_ONLY = {"aclose", "__aiter__"}
 
 
