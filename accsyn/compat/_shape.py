@@ -19,6 +19,7 @@ __all__ = [
     "check",
     "decode",
     "load_env_file",
+    "localise",
     "split_query",
 ]
 
@@ -61,6 +62,22 @@ def decode(value: Any) -> Any:
     they are decoded in place.
     """
     return _decode_value(value)
+
+
+def localise(value: Any) -> Any:
+    """A payload with naive datetimes made aware in the local zone.
+
+    The official client sends a naive datetime as local time; the typed SDK's
+    documented rule is "naive means UTC". An aware value means the same instant to
+    both, so compat hands the SDK aware values only. Other values are unchanged.
+    """
+    if isinstance(value, _dt.datetime) and value.tzinfo is None:
+        return value.astimezone()
+    if isinstance(value, dict):
+        return {k: localise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localise(v) for v in value]
+    return value
 
 
 def split_query(query: str) -> tuple[str, str | None]:

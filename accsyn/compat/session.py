@@ -31,7 +31,7 @@ from accsyn.compat._base import (
     is_str,
 )
 from accsyn.compat._base import UNIQUE_ENTITY_TYPES as _UNIQUE
-from accsyn.compat._shape import JSONEncoder, check, load_env_file, split_query
+from accsyn.compat._shape import JSONEncoder, check, load_env_file, localise, split_query
 from accsyn.compat._surface import Surface
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ class Session(Surface):
         return self._read(  # type: ignore[no-any-return]
             sdk.create,
             entitytype,
-            data,
+            localise(data),
             entityid,
             allow_duplicates=allow_duplicates,
             replace_duplicates=replace_duplicates,
@@ -391,7 +391,7 @@ class Session(Surface):
             "Invalid data supplied, must be dict and have content!",
         )
         return self._read(  # type: ignore[no-any-return]
-            sdk.update, entitytype.lower().strip(), entityid, data
+            sdk.update, entitytype.lower().strip(), entityid, localise(data)
         )
 
     def update_one(
@@ -417,7 +417,7 @@ class Session(Surface):
         check(
             len(data or []) > 0 and isinstance(data, list), "Invalid data supplied, must be a list!"
         )
-        return self._read(sdk.update_many, entitytype, entityid, data)  # type: ignore[no-any-return]
+        return self._read(sdk.update_many, entitytype, entityid, localise(data))  # type: ignore[no-any-return]
 
     def help(self) -> None:
         """Print (and try to open) the official Python API reference."""

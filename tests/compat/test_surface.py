@@ -177,3 +177,16 @@ def test_from_session_and_to_session_share_one_login() -> None:
         assert accsyn.compat.to_session(s) is typed
         with pytest.raises(accsyn.ConfigurationError, match=r"accsyn_api\.Session"):
             accsyn.compat.to_session(object())
+
+
+def test_naive_datetimes_are_sent_as_local_time_like_the_official_client() -> None:
+    import datetime as dt
+
+    from accsyn.compat._shape import JSONEncoder, localise
+
+    naive = dt.datetime(2026, 3, 1, 12, 0, 0)
+    aware = localise({"when": [naive]})["when"][0]
+    assert aware.tzinfo is not None and aware.replace(tzinfo=None) == naive
+    # Session.dump writes what the official encoder writes (local → UTC).
+    assert compat.Session.dump({"when": naive}) == official.Session.dump({"when": naive})
+    assert isinstance(JSONEncoder().default(dt.date(2026, 3, 1)), str)
