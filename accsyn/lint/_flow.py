@@ -38,6 +38,10 @@ _MODEL_MODULES = ("accsyn.models.", "accsyn.")
 _REPO_CHAIN = frozenset(
     {"where", "select", "limit", "offset", "finished", "inactive", "archived", "page_size", "of"}
 )
+#: Errors whose handlers mean "this query is expected to be refused" (tests, docs).
+QUERY_ERRORS = frozenset(
+    {"QueryValidationError", "QuerySyntaxError", "QueryError", "ValidationError", "AccsynError"}
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Kind:
 
     name: str
     entitytype: str | None = None
+    #: A session or repository that does not validate (``validate="off"``, ``.validate(False)``).
+    raw: bool = False
 
 
 UNKNOWN = Kind("unknown")
@@ -116,6 +122,9 @@ class Flow:
         self._resolve_type = resolve_type
         self._memo: dict[int, Kind] = {}
         self._deferred: list[tuple[ast.AST, Scope, int, int]] = []
+        #: Line ranges of code that expects a query error (``try``/``except
+        #: QueryValidationError``, ``with pytest.raises(...)``).
+        self.expecting: list[tuple[int, int]] = []
         self.module = Scope(None)
         self._statements(tree.body, self.module, 1, 1)
         # A model class name nobody binds (a docs fragment, a star import) is taken as the
@@ -187,6 +196,7 @@ class Flow:
                         self._bind(item.optional_vars, item.context_expr, scope)
             elif kind is ast.For or kind is ast.AsyncFor:
                 self._bind(stmt.target, OTHER, scope)  # type: ignore[attr-defined]
+            self._note_expected_errors(stmt)
             start, end = stmt.lineno, stmt.end_lineno or stmt.lineno
             for name in stmt._fields:
                 value = getattr(stmt, name, None)
@@ -195,6 +205,26 @@ class Flow:
                         self._child(item, scope, start, end)
                 elif isinstance(value, ast.AST):
                     self._child(value, scope, start, end)
+
+    def _note_expected_errors(self, stmt: ast.stmt) -> None:
+        body: list[ast.stmt] = []
+        if type(stmt).__name__ in ("Try", "TryStar"):  # TryStar: Python 3.11+
+            handlers: list[ast.ExceptHandler] = getattr(stmt, "handlers", [])
+            names = {n for h in handlers if h.type is not None for n in _error_names(h.type)}
+            if names & QUERY_ERRORS:
+                body = getattr(stmt, "body", [])
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                call = item.context_expr
+                if (
+                    isinstance(call, ast.Call)
+                    and (_dotted(call.func) or "").rsplit(".", 1)[-1] == "raises"
+                    and call.args
+                    and set(_error_names(call.args[0])) & QUERY_ERRORS
+                ):
+                    body = stmt.body
+        if body:
+            self.expecting.append((body[0].lineno, body[-1].end_lineno or body[-1].lineno))
 
     def _child(self, node: ast.AST, scope: Scope, start: int, end: int) -> None:
         if isinstance(node, ast.stmt):
@@ -401,13 +431,13 @@ class Flow:
         base = self.kind(node.value, scope, depth + 1)
         if base.name == "session":
             entitytype = self._plural_type(node.attr)
-            return Kind("repo", entitytype) if entitytype else UNKNOWN
+            return Kind("repo", entitytype, base.raw) if entitytype else UNKNOWN
         return OTHER if base.name in ("other", "str") else UNKNOWN
 
     def _call(self, node: ast.Call, scope: Scope, depth: int) -> Kind:
         qualified = self.qualified(node.func)
         if qualified in SESSION_CLASSES:
-            return SESSION
+            return Kind("session", raw=turns_validation_off(node))
         if qualified in WORKSPACE_CLASSES:
             return Kind("workspace")
         if qualified is not None and qualified.split(".", 1)[0] not in ("accsyn", "accsyn_api"):
@@ -431,9 +461,12 @@ class Flow:
             return STR
         base = self.kind(node.func.value, scope, depth + 1)
         if base.name == "workspace" and method == "session":
-            return SESSION
+            return Kind("session", raw=turns_validation_off(node))
         if base.name == "session" and method == "repository" and node.args:
-            return Kind("repo", self.entity_argument(node.args[0], scope))
+            return Kind("repo", self.entity_argument(node.args[0], scope), base.raw)
+        if base.name == "repo" and method == "validate":
+            off = bool(node.args) and _false(node.args[0])
+            return Kind("repo", base.entitytype, off)
         if base.name == "repo" and method in _REPO_CHAIN:
             return base
         if base.name == "model" and method == "where":
@@ -474,6 +507,22 @@ def _site_pattern(methods: frozenset[str], names: frozenset[str]) -> re.Pattern[
     if names:
         alternatives.append(rf"(?<![\w.])(?:{'|'.join(sorted(map(re.escape, names)))})\s*\.")
     return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def _false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (False, "off")
+
+
+def turns_validation_off(call: ast.Call) -> bool:
+    """Whether a call passes ``validate=False`` or ``validate="off"``."""
+    return any(k.arg == "validate" and _false(k.value) for k in call.keywords)
+
+
+def _error_names(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Tuple):
+        return [n for element in node.elts for n in _error_names(element)]
+    dotted = _dotted(node)
+    return [dotted.rsplit(".", 1)[-1]] if dotted else []
 
 
 def _arguments(args: ast.arguments) -> list[ast.arg]:

@@ -87,7 +87,7 @@ def check_skeleton(
     query, replaced, error = _parse(skeleton, holes)
     if query is None:
         assert error is not None
-        if _near_hole(skeleton, error.position):
+        if _near_hole(skeleton, error.position) and _balanced(parts):
             result.unchecked = "a dynamic part makes the skeleton unparseable"
         else:
             report(error.position, _syntax_problem(error))
@@ -164,6 +164,13 @@ def _near_hole(skeleton: str, position: int) -> bool:
         if position >= mark.end() and not between.strip():
             return True
     return False
+
+
+def _balanced(parts: Sequence[str | Hole]) -> bool:
+    """Whether the static text opens as many parentheses as it closes (outside quotes);
+    if not, no value a hole takes can make the query parse."""
+    text = _QUOTED.sub("", "".join(p if isinstance(p, str) else " " for p in parts))
+    return text.count("(") == text.count(")")
 
 
 def _bare_end(skeleton: str, position: int) -> int:
