@@ -133,6 +133,9 @@ class QueryChecker:
             if model is not None and uri is not None:
                 self.model_classes.setdefault(model, uri)
         self._cache: dict[tuple[str, str | None], list[Problem]] = {}
+        self._suggestions: dict[str, str | None] = {}
+        #: Results of checks that are pure functions of their key (skeletons, builder terms).
+        self.memo: dict[object, Any] = {}
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -143,8 +146,10 @@ class QueryChecker:
 
     def suggest_type(self, name: str) -> str | None:
         """The nearest known entity type name, or None."""
-        suggestion: str | None = self._schema.suggest_type(name.strip().lower())
-        return suggestion
+        key = name.strip().lower()
+        if key not in self._suggestions:
+            self._suggestions[key] = self._schema.suggest_type(key)
+        return self._suggestions[key]
 
     def plural_type(self, name: str) -> str | None:
         """``transfers`` → ``transfer``, ``deliveries`` → ``delivery`` (repository accessors)."""
@@ -207,6 +212,16 @@ class QueryChecker:
         except ValidationError as exc:
             return [Problem(_code_for(str(exc)), None, str(exc))]
         return []
+
+    def check_comparison_cached(
+        self, entitytype: str, key: object, build: Callable[[FieldExpr[Any]], Any], name: str
+    ) -> list[Problem]:
+        """:meth:`check_comparison`, remembered under ``key`` (the operator and the value)."""
+        memo_key = ("comparison", entitytype, name, key)
+        if memo_key not in self.memo:
+            self.memo[memo_key] = self.check_comparison(entitytype, build, name)
+        result: list[Problem] = self.memo[memo_key]
+        return result
 
     def check_comparison(
         self, entitytype: str, build: Callable[[FieldExpr[Any]], Any], name: str

@@ -505,7 +505,7 @@ class Flow:
 def _site_pattern(methods: frozenset[str], names: frozenset[str]) -> re.Pattern[str] | None:
     alternatives = [rf"\.\s*(?:{'|'.join(sorted(methods))})\s*\("] if methods else []
     if names:
-        alternatives.append(rf"(?<![\w.])(?:{'|'.join(sorted(map(re.escape, names)))})\s*\.")
+        alternatives.append(rf"\b(?:{'|'.join(sorted(map(re.escape, names)))})\s*\.")
     return re.compile("|".join(alternatives)) if alternatives else None
 
 

@@ -434,9 +434,13 @@ class _Scanner:
         if not ok:
             problems = self.checker.check_attribute_names(entitytype, [name])
         elif isinstance(value, list | tuple | set | frozenset):
-            problems = self.checker.check_comparison(entitytype, lambda f: f.in_(value), name)
+            problems = self.checker.check_comparison_cached(
+                entitytype, ("in_", repr(value)), lambda f: f.in_(value), name
+            )
         else:
-            problems = self.checker.check_comparison(entitytype, lambda f: f == value, name)
+            problems = self.checker.check_comparison_cached(
+                entitytype, ("==", repr(value)), lambda f: f == value, name
+            )
         for problem in problems:
             where = keyword if problem.code == "AQ102" else keyword.value
             self._report(self.pos.node(where), problem, call)
@@ -486,8 +490,8 @@ class _Scanner:
         ok, value = _literal(other)
         apply = _OPS[op]
         if ok:
-            problems = self.checker.check_comparison(
-                entitytype, lambda f: apply(f, value), field.attr
+            problems = self.checker.check_comparison_cached(
+                entitytype, (op.__name__, repr(value)), lambda f: apply(f, value), field.attr
             )
         else:
             problems = self.checker.check_attribute_names(entitytype, [field.attr])
@@ -503,8 +507,8 @@ class _Scanner:
         method = func.attr
         if call.args and all(ok for ok, _ in values):
             args = [v for _, v in values]
-            problems = self.checker.check_comparison(
-                entitytype, lambda f: getattr(f, method)(*args), field.attr
+            problems = self.checker.check_comparison_cached(
+                entitytype, (method, repr(args)), lambda f: getattr(f, method)(*args), field.attr
             )
         else:
             problems = self.checker.check_attribute_names(entitytype, [field.attr])

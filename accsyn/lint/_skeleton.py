@@ -55,6 +55,17 @@ def check_skeleton(
     parts: Sequence[str | Hole], checker: QueryChecker, entitytype: str | None = None
 ) -> SkeletonResult:
     """Check a query made of static text and holes (see the module docstring)."""
+    key = ("skeleton", tuple(parts), entitytype)
+    cached = checker.memo.get(key)
+    if cached is None:
+        cached = checker.memo[key] = _check_skeleton(parts, checker, entitytype)
+    result: SkeletonResult = cached
+    return result
+
+
+def _check_skeleton(
+    parts: Sequence[str | Hole], checker: QueryChecker, entitytype: str | None
+) -> SkeletonResult:
     result = SkeletonResult()
     texts: list[str] = []
     spans: list[tuple[int, int, int]] = []  # (skeleton start, end, part index)
