@@ -28,8 +28,10 @@ from accsyn.lint._tokens import scan_tokens
 __all__ = ["Report", "lint_paths", "lint_source"]
 
 _IGNORE = re.compile(r"accsyn:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-# The file-wide marker must follow a comment opener: '#', '<!--' or '..' (reST).
-_IGNORE_FILE = re.compile(r"(?:#|<!--|\.\.)\s*accsyn:\s*ignore-file\b", re.IGNORECASE)
+# The file-wide marker is a comment on a line of its own: '#', '<!--' or '..' (reST).
+_IGNORE_FILE = re.compile(
+    r"^[ \t]*(?:#|<!--|\.\.)[ \t]*accsyn:[ \t]*ignore-file\b", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass
