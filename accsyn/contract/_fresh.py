@@ -14,12 +14,13 @@ reproducibility a test suite wants.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from accsyn.emulator import Clock, Faults, LocalWorkspace
@@ -80,22 +81,17 @@ def _copy_files(template: _Template, dst: Path) -> None:
 
 
 def _repoint_volumes(ws: LocalWorkspace, old_root: Path) -> None:
-    """Volume paths name the template's directory: point them at this workspace's."""
-    old, new = str(old_root), str(ws.files_root)
+    """Volume paths name the template's directory: point them at this workspace's.
+
+    One SQL ``replace`` over the volumes' JSON (a path is no indexed column), so
+    the copy needs no row decoded and written back.
+    """
+    old, new = (json.dumps(str(p))[1:-1] for p in (old_root, ws.files_root))
     store = ws.backend.store
-
-    def fix(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(old):
-            return new + value[len(old) :]
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        return value
-
-    for row in store.select(["volume"], states=None):
-        fixed = {k: fix(v) for k, v in row.data.items()}
-        if fixed != row.data:
-            row.data = fixed
-            store.update(row)
+    with store.lock:
+        store.conn.execute(
+            "UPDATE entity SET data = replace(data, ?, ?) WHERE et = 'volume'", (old, new)
+        )
 
 
 def _scratch_dir() -> str | None:
