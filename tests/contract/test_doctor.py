@@ -117,3 +117,16 @@ def test_cli_doctor_on_the_local_workspace_markdown() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "No drift from the models." in result.stdout
+
+
+@pytest.mark.usefixtures("accsyn_clean_env")
+def test_cli_doctor_against_accsyn_serve(served) -> None:  # type: ignore[no-untyped-def]
+    key = served.keys["admin"]
+    args = ["doctor", "--base-url", served.url, "--workspace", "demo"]
+    args += ["--user", served.users["admin"], "--api-key", key]
+    result = runner.invoke(app, [*args, "--type", "transfer", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["source"] == "workspace demo" and report["clean"] is True
+    assert [t["entitytype"] for t in report["types"]] == ["transfer"]
+    assert key not in result.output
