@@ -27,6 +27,7 @@ from accsyn._exceptions import (
     RateLimitError,
     RequestTimeout,
     ServerError,
+    SessionClosedError,
     TransportError,
     UnselectedAttributeError,
     ValidationError,
@@ -34,7 +35,7 @@ from accsyn._exceptions import (
 from accsyn._version import __version__
 
 if TYPE_CHECKING:
-    from accsyn._http import RateLimit, RetryPolicy
+    from accsyn._http import HttpxLogFilter, RateLimit, RetryPolicy
     from accsyn.session import AsyncSession, Session
 
 # Sessions pull in httpx, pydantic and every model; loading them on first use keeps
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AsyncSession": "accsyn.session",
     "Session": "accsyn.session",
+    "HttpxLogFilter": "accsyn._http",
     "RateLimit": "accsyn._http",
     "RetryPolicy": "accsyn._http",
 }
@@ -70,6 +72,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
+    "HttpxLogFilter",
     "MultipleResultsFound",
     "NoResultFound",
     "NotFoundError",
@@ -85,6 +88,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "Session",
+    "SessionClosedError",
     "TransportError",
     "UnselectedAttributeError",
     "ValidationError",

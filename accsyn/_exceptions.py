@@ -5,6 +5,8 @@ Every error the SDK raises on purpose derives from :class:`AccsynError`, so one
 
     AccsynError
     ├── ConfigurationError           missing or inconsistent settings (workspace, user, key, proxy)
+    ├── SessionClosedError (RuntimeError)
+    │                                the session was used after close() / aclose()
     ├── QueryError (ValueError)      anything wrong with a query, found before sending it
     │   ├── QuerySyntaxError         the text does not parse (position, line, column, expected)
     │   ├── QueryRenderError         an AST value cannot be written safely (e.g. both quotes)
@@ -56,6 +58,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeout",
     "ServerError",
+    "SessionClosedError",
     "TransportError",
     "UnselectedAttributeError",
     "ValidationError",
@@ -68,6 +71,10 @@ class AccsynError(Exception):
 
 class ConfigurationError(AccsynError):
     """Settings are missing or inconsistent (workspace, user, API key, proxy, …)."""
+
+
+class SessionClosedError(AccsynError, RuntimeError):
+    """The session was used after ``close()`` / ``aclose()``; open a new one."""
 
 
 def _caret_view(text: str, position: int) -> str:
@@ -192,7 +199,7 @@ class ConnectError(TransportError):
 
 
 class RequestTimeout(TransportError):
-    """Connecting or reading timed out."""
+    """Connecting timed out, or the answer was not complete within ``timeout``."""
 
 
 class ProtocolError(TransportError):

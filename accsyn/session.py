@@ -48,7 +48,7 @@ from accsyn import _wire as wire
 from accsyn._async_session import AsyncSession
 from accsyn._config import reject_legacy_credentials
 from accsyn._exceptions import APIError
-from accsyn._http import Clock, RateLimit, RetryPolicy, SyncDriver
+from accsyn._http import Clock, RateLimit, RetryPolicy, SyncDriver, sync_transport
 from accsyn._namespaces import Access, Files, Settings
 from accsyn._repository import RepositoryMixin
 from accsyn._session_base import (
@@ -123,7 +123,10 @@ class Session(_SessionBase, RepositoryMixin):
         reject_legacy_credentials(legacy, type(self).__name__)
         # pretty_json is accepted for compatibility; debug logs are already compact.
         self._core = _Core.configure(locals())
-        self._client = httpx.Client(transport=transport, **client_kwargs(self._core.config))
+        kwargs = client_kwargs(self._core.config)
+        if transport is None and "proxy" not in kwargs:
+            transport = sync_transport(verify=kwargs["verify"], limits=kwargs["limits"])
+        self._client = httpx.Client(transport=transport, **kwargs)
         self._driver = SyncDriver(self._client, self._core.clock, self._core.redact)
         self._login_lock = threading.Lock()
         #: The workspace file system: ``ls``, ``mkdir``, ``mv``, ``delete``, …

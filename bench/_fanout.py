@@ -5,6 +5,12 @@ rate limiter off). Ours runs the 200 finds on one ``AsyncSession`` with at most 
 16 or 32 in flight (a semaphore; every limit is measured and shown, the headline
 uses the fastest); the official client, which is synchronous, runs them one after
 the other, as a script using it would.
+
+``AsyncSession``'s default transport is built from public httpcore API only: small
+``httpcore.AsyncConnectionPool`` shards (the pool's bookkeeping grows with the square of
+its size) on ``network_backend=AsyncioBackend()`` (plain asyncio streams instead of
+anyio's), each attempt under an asyncio deadline. ``sniffio`` is a dependency so that
+httpcore's event-loop lookups are cached imports.
 """
 
 from __future__ import annotations

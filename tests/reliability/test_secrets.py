@@ -1,7 +1,9 @@
 """No API key, Authorization value or session id in logs, reprs, errors or CLI output.
 
 A full workflow runs with every logger at DEBUG (caplog on the root, so httpx and
-httpcore are included, and on ``accsyn``); every exception it provokes is
+httpcore are included, and on ``accsyn``), with the documented
+:class:`accsyn.HttpxLogFilter` on httpx's logger as an application showing httpx's
+request lines installs it; every exception it provokes is
 rendered every way a user might see it (``str``, ``repr``, traceback, error body).
 The CLI then runs against a served workspace, with right and wrong keys.
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import base64
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import accsyn
 from accsyn.emulator import Backend, LocalWorkspace, Reply
@@ -73,7 +77,19 @@ def _expect_error(texts: list[str], kind: type[BaseException], fn: Any) -> None:
     texts += _error_texts(info.value)
 
 
-def test_a_full_workflow_at_debug_leaks_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.fixture
+def httpx_log_filter() -> Iterator[None]:
+    installed = accsyn.HttpxLogFilter()
+    logging.getLogger("httpx").addFilter(installed)
+    try:
+        yield
+    finally:
+        logging.getLogger("httpx").removeFilter(installed)
+
+
+def test_a_full_workflow_at_debug_leaks_no_secret(
+    caplog: pytest.LogCaptureFixture, httpx_log_filter: None
+) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="accsyn")
     texts: list[str] = []
@@ -188,3 +204,28 @@ def test_cli_output_leaks_no_secret(served: Served) -> None:
     assert cli("--debug", "find", "transfer", api_key=WRONG_KEY).exit_code != 0
     assert session_ids
     _assert_clean(texts, _secrets(username, [key, WRONG_KEY], session_ids))
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+@given(
+    secrets=st.lists(st.text(_B64, min_size=8, max_size=64), min_size=1, max_size=4),
+    before=st.text(max_size=40),
+    after=st.text(max_size=40),
+    data=st.data(),
+)
+def test_no_cut_of_a_text_shows_eight_characters_of_a_secret(
+    secrets: list[str], before: str, after: str, data: st.DataObject
+) -> None:
+    from accsyn._http import Redactor
+
+    redact = Redactor()
+    redact.add(*secrets)
+    text = before + " ".join(secrets) + after
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    shown = redact(text[start:end])
+    for secret in secrets:
+        for i in range(len(secret) - 7):
+            assert secret[i : i + 8] not in shown

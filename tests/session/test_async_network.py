@@ -1,15 +1,16 @@
 """AsyncSession over real loopback sockets: its own asyncio network backend and pool.
 
 ``AsyncSession`` talks through :class:`accsyn._http.AsyncioBackend` (asyncio
-transports under httpcore's pool) and builds event URLs without re-parsing the
-envelope; these tests hold it to the same wire bytes and the same failure
-behaviour as the default httpx stack.
+transports under httpcore's pool, plugged in through httpcore's public
+``network_backend=``); these tests hold it to the same wire bytes and the same
+failure behaviour as the default httpx stack.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import ssl
 import warnings
@@ -23,7 +24,8 @@ from hypothesis import strategies as st
 
 import accsyn
 from accsyn import _wire as wire
-from accsyn._http import AsyncioBackend, _URLCache, async_transport
+from accsyn._http import async_transport
+from accsyn._http._asyncio import _AsyncioStream
 from accsyn.models import Transfer
 
 from .conftest import (
@@ -55,11 +57,15 @@ def _async_session(port: int, *, direct: bool = False, **kwargs: Any) -> accsyn.
     )
 
 
-def test_the_default_async_client_uses_the_asyncio_backend() -> None:
-    session = _async_session(1)
-    pool = session._client._transport._pool  # type: ignore[attr-defined]
-    assert isinstance(pool._network_backend, AsyncioBackend)
-    asyncio.run(session.aclose())
+async def test_the_default_async_transport_runs_on_the_asyncio_backend(
+    recorder: Recorder,
+) -> None:
+    limits = httpx.Limits(max_connections=5, max_keepalive_connections=5)
+    transport = async_transport(verify=True, limits=limits)
+    assert transport is not None
+    async with httpx.AsyncClient(transport=transport) as client:
+        response = await client.get(f"http://127.0.0.1:{recorder.port}/J3PKTtDvolDMBtTy6AFGA")
+    assert isinstance(response.extensions["network_stream"], _AsyncioStream)
 
 
 def test_environment_proxies_keep_the_default_transport(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,42 +204,11 @@ async def test_a_silent_server_is_a_request_timeout() -> None:
             await session.aclose()
 
 
-@pytest.fixture
-def cache() -> _URLCache:
-    c = _URLCache()
-    assert c.enabled
-    return c
-
-
 _JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=12,
 )
-
-
-@given(payload=_JSONISH)
-def test_event_urls_are_what_httpx_would_parse(payload: Any) -> None:
-    cache = _URLCache()
-    text = f"http://127.0.0.1:8181/api/v3/event?{wire._quote_json({'data': payload})}"
-    fast = cache.url(text)
-    slow = httpx.URL(text)
-    assert isinstance(fast, httpx.URL)
-    assert fast == slow
-    assert fast.raw_path == slow.raw_path
-    assert str(fast) == str(slow)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "http://127.0.0.1:8181/api/v3/event",
-        "http://127.0.0.1:8181/api/v3/event?a=b&c=d",
-        "http://127.0.0.1:8181/api/v3/event?%7B%22a%22%3A 1",
-    ],
-)
-def test_other_urls_go_the_ordinary_way(cache: _URLCache, text: str) -> None:
-    assert cache.url(text) == text
 
 
 # -- the ObjectId: walk is skipped only when it could not change anything ------------------
@@ -321,13 +296,14 @@ def test_an_accsyn_proxy_variable_is_not_an_http_proxy(monkeypatch: pytest.Monke
 
 
 @given(payload=_JSONISH, path=st.sampled_from(["/api/v3/event", "/a%3Fb/api/v3/event"]))
-def test_logged_event_urls_hide_the_envelope(payload: Any, path: str) -> None:
-    from accsyn._http import _hide_query
-
+def test_the_httpx_log_filter_hides_event_envelopes(payload: Any, path: str) -> None:
     url = httpx.URL(f"http://127.0.0.1:8181{path}?{wire._quote_json({'data': payload})}")
-    shown = _hide_query(url)
-    assert shown == f"{url.copy_with(query=None)}?***"
-    assert "%7B" not in str(shown)
+    record = logging.LogRecord(
+        "httpx", logging.INFO, "", 0, "HTTP Request: %s %s", ("GET", url), None
+    )
+    assert accsyn.HttpxLogFilter().filter(record)
+    assert record.getMessage() == f"HTTP Request: GET {url.copy_with(query=None)}?***"
+    assert "%7B" not in record.getMessage()
 
 
 _DATA = Path(__file__).parent / "data"
@@ -375,13 +351,15 @@ async def test_a_full_pool_queues_requests_until_a_connection_is_free(recorder: 
     url = f"http://127.0.0.1:{recorder.port}/J3PKTtDvolDMBtTy6AFGA"
     peak = 0
 
+    def open_connections() -> int:
+        return sum(len(pool.connections) for pool in transport.pools)
+
     async with httpx.AsyncClient(transport=transport) as client:
-        pool = transport._pool  # type: ignore[attr-defined]
 
         async def one() -> int:
             nonlocal peak
             response = await client.get(url)
-            peak = max(peak, len(pool.connections))
+            peak = max(peak, open_connections())
             return response.status_code
 
         statuses = await asyncio.gather(*(one() for _ in range(40)))
@@ -389,7 +367,26 @@ async def test_a_full_pool_queues_requests_until_a_connection_is_free(recorder: 
         assert 1 <= peak <= 3
         # Surplus idle connections beyond the keep-alive limit are let go.
         await client.get(url)
-        assert len(pool.connections) <= 2
+        assert open_connections() <= 2
+
+
+async def test_a_large_pool_is_split_into_small_ones_within_the_same_limits(
+    recorder: Recorder,
+) -> None:
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+    transport = async_transport(verify=True, limits=limits)
+    assert transport is not None
+    assert len(transport.pools) > 1
+    url = f"http://127.0.0.1:{recorder.port}/J3PKTtDvolDMBtTy6AFGA"
+    async with httpx.AsyncClient(transport=transport) as client:
+        # One request at a time keeps reusing one connection of the first pool.
+        for _ in range(5):
+            assert (await client.get(url)).status_code == 200
+        assert [len(p.connections) for p in transport.pools][:2] == [1, 0]
+        # A burst spreads over the pools and every answer arrives.
+        statuses = await asyncio.gather(*(client.get(url) for _ in range(60)))
+        assert [r.status_code for r in statuses] == [200] * 60
+        assert sum(len(p.connections) for p in transport.pools) <= 50
 
 
 @given(payload=_JSONISH)

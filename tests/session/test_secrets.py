@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -46,8 +47,19 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture
+def httpx_log_filter() -> Iterator[None]:
+    """The documented opt-in for applications that show httpx's INFO request lines."""
+    installed = accsyn.HttpxLogFilter()
+    logging.getLogger("httpx").addFilter(installed)
+    try:
+        yield
+    finally:
+        logging.getLogger("httpx").removeFilter(installed)
+
+
 def test_nothing_secret_is_logged_shown_or_raised(
-    recorder: Recorder, caplog: pytest.LogCaptureFixture
+    recorder: Recorder, caplog: pytest.LogCaptureFixture, httpx_log_filter: None
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the root: every logger, ours and httpx's
     texts: list[str] = []
@@ -127,7 +139,88 @@ def test_nothing_secret_is_logged_shown_or_raised(
     # The log is worth searching: it records what was sent and what came back.
     assert "uri=transfer/find" in log and "status=200" in log and "status=429" in log
     assert "HTTP Request: GET http://127.0.0.1" in log  # httpx's own line, query hidden
+    assert "/api/v3/event?***" in log
     assert "hunter2-pass" not in log  # credential-like payload fields are masked in logs
     haystack = "\n".join([log, *texts])
     for name, secret in SECRETS.items():
         assert secret not in haystack, f"the {name} leaked"
+
+
+def test_the_sdk_leaves_other_packages_loggers_alone(recorder: Recorder) -> None:
+    # Importing accsyn (and using a session) adds no filter or handler to httpx's
+    # logger: what an application logs from httpx is the application's choice.
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, accsyn, accsyn.session, accsyn._http\n"
+        f"s = accsyn.Session(workspace={WORKSPACE!r}, username={USERNAME!r}, "
+        f"api_key={API_KEY!r}, base_url='http://127.0.0.1:{recorder.port}', rate_limit=None)\n"
+        "s.find('transfer')\n"
+        "s.close()\n"
+        f"a = accsyn.AsyncSession(workspace={WORKSPACE!r}, username={USERNAME!r}, "
+        f"api_key={API_KEY!r}, base_url='http://127.0.0.1:{recorder.port}')\n"
+        "for name in ('httpx', 'httpcore'):\n"
+        "    log = logging.getLogger(name)\n"
+        "    assert not log.filters and not log.handlers, (name, log.filters, log.handlers)\n"
+        "assert sys.modules.get('sniffio', 0) is not None\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+# -- redaction happens before anything is cut --------------------------------------------
+
+
+def _redactor() -> accsyn._http.Redactor:
+    from accsyn._http import Redactor
+
+    redact = Redactor()
+    auth = wire.auth_header(USERNAME, accsyn._config.Secret(API_KEY))
+    redact.add(API_KEY, auth, auth.split(" ", 1)[1], auth.rsplit(":", 1)[1], SESSION_ID)
+    return redact
+
+
+@pytest.mark.parametrize("secret", sorted(SECRETS.values()))
+def test_no_cut_leaves_eight_characters_of_a_secret(secret: str) -> None:
+    redact = _redactor()
+    text = f"error: the server echoed {secret} back"
+    for cut in range(len(text) + 1):
+        for piece in (text[:cut], text[cut:]):
+            shown = redact(piece)
+            for i in range(len(secret) - 7):
+                assert secret[i : i + 8] not in shown, (cut, piece, shown)
+
+
+def test_redaction_keeps_ordinary_text() -> None:
+    redact = _redactor()
+    assert redact("no secrets here, just a sentence") == "no secrets here, just a sentence"
+    assert redact(f"key={API_KEY}; session={SESSION_ID}") == "key=***; session=***"
+
+
+@pytest.mark.parametrize("offset", range(0, 60))
+def test_a_snippet_cut_inside_the_key_shows_none_of_it(recorder: Recorder, offset: int) -> None:
+    # The error snippet of a non-JSON answer is its first 200 characters; put the key
+    # (and its base64 form) across that cut, at every offset.
+    b64 = SECRETS["b64 api key"]
+    filler = "x" * (200 - offset)
+    page = f"{filler}{API_KEY} {b64} and more"
+    recorder.script = [Scripted(502, page.encode())]
+    with (
+        accsyn.Session(
+            workspace=WORKSPACE,
+            username=USERNAME,
+            api_key=API_KEY,
+            base_url=f"http://127.0.0.1:{recorder.port}",
+            retry=None,
+            rate_limit=None,
+        ) as session,
+        pytest.raises(accsyn.ServerError) as info,
+    ):
+        session.find("transfer")
+    shown = f"{info.value} {info.value!r} {getattr(info.value, 'body', '')!r}"
+    for secret in (API_KEY, b64):
+        for i in range(len(secret) - 7):
+            assert secret[i : i + 8] not in shown
