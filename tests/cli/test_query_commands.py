@@ -132,7 +132,10 @@ def test_connection_failure_is_one_line_and_never_shows_the_key() -> None:
         ],
     )
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: ")
+    *retries, last = result.stderr.strip().splitlines()
+    assert last.startswith("error: ")
+    # Each retry is reported (reason and delay) before the one-line error.
+    assert retries and all("connection refused; retry" in line for line in retries)
     assert key not in result.output
     assert "Traceback" not in result.output
 
