@@ -44,11 +44,12 @@ def query_check(
     ok = True
     if query is not None:
         from accsyn._exceptions import QueryValidationError
-        from accsyn.query import parse, render, validate
+        from accsyn.models import validate_query
+        from accsyn.query import parse, render
 
         parsed = parse(query)
         try:
-            validated = validate(
+            validated = validate_query(
                 parsed, entitytype=entitytype if parsed.entitytype is None else None
             )
         except QueryValidationError as exc:

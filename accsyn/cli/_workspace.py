@@ -146,14 +146,6 @@ def _load_json(data: str | None, file: Path | None) -> dict[str, Any]:
     return value
 
 
-def _check_type(entitytype: str, validate: bool) -> None:
-    if validate:
-        from accsyn.models import model_for
-
-        with validating():
-            model_for(entitytype)
-
-
 def _print_entity(entity: Any, as_json: bool, title: str | None = None, raw: bool = False) -> None:
     if isinstance(entity, list):
         for item in entity:
@@ -258,9 +250,8 @@ def get(
     conn: Connection,
 ) -> None:
     """Show one entity by id, whatever its state."""
-    _check_type(entitytype, not no_validate)
     with open_session(conn) as session:
-        entity = session.get_entity(entitytype, entityid)
+        entity = session.get_entity(entitytype, entityid, validate=not no_validate)
     if entity is None:
         fail(f"no {entitytype.lower()} with id {entityid}")
     _print_entity(entity, as_json, title=f"{entitytype.lower()} {entityid}", raw=raw)
@@ -285,7 +276,6 @@ def create(
 ) -> None:
     """Create an entity from --data JSON or --file PATH."""
     payload = _load_json(data, file)
-    _check_type(entitytype, not no_validate)
     with open_session(conn) as session:
         created = session.create(entitytype, payload, validate=not no_validate)
     _print_entity(created, as_json, title=f"created {entitytype.lower()}")
@@ -304,7 +294,6 @@ def update(
 ) -> None:
     """Update an entity with the attributes in --data JSON."""
     payload = _load_json(data, None)
-    _check_type(entitytype, not no_validate)
     with open_session(conn) as session:
         updated = session.update(entitytype, entityid, payload, validate=not no_validate)
     _print_entity(updated, as_json, title=f"updated {entitytype.lower()} {entityid}")
