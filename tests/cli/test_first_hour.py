@@ -280,7 +280,6 @@ def test_the_sdks_info_records_reach_the_cli_stderr() -> None:
     assert logging.getLogger("accsyn").handlers == before
 
 
-@pytest.mark.xfail(reason="the session logs retries at DEBUG until it reports them at INFO")
 def test_retries_are_reported_on_stderr() -> None:
     result = runner.invoke(
         app,
@@ -300,4 +299,7 @@ def test_retries_are_reported_on_stderr() -> None:
     assert result.exit_code == 1
     retries = [line for line in result.stderr.splitlines() if "retry" in line.lower()]
     assert retries, result.stderr
+    # Each says why and how long it waits, before the one error line.
+    assert all("refused" in line and re.search(r" in \d+(\.\d+)?s", line) for line in retries)
+    assert result.stderr.splitlines()[-1].startswith("error: ")
     assert KEY not in result.output
