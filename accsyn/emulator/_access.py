@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from accsyn.emulator._protocol import ApiError, Ctx
-from accsyn.emulator._schema import CLIENT_SUBTYPES, DELIVERY_LIKE
+from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row, Store
 from accsyn.query._evaluate import id_part
 
@@ -45,11 +45,11 @@ def read_filter(ctx: Ctx, et: str) -> tuple[str, list[Any]] | None:
         return ("(h_user_id = ? OR h_source_id = ? OR h_destination_id = ?)", [uid] * 3)
     if et == "task":
         return (
-            "h_parent_id IN (SELECT j.id FROM entity j WHERE j.et IN ('transfer','compute') "
+            "h_job_id IN (SELECT j.id FROM entity j WHERE j.et IN ('transfer','compute') "
             "AND (j.h_user_id = ? OR j.h_source_id = ? OR j.h_destination_id = ?))",
             [uid] * 3,
         )
-    if et in DELIVERY_LIKE:
+    if et in facts().delivery_like:
         return (
             "EXISTS (SELECT 1 FROM json_each(entity.data, '$._recipients') r "
             "WHERE json_extract(r.value, '$.user') = ?)",
@@ -131,7 +131,7 @@ def target(store: Store, ctx: Ctx, et: str) -> Row:
     if not ident:
         raise ApiError(400, "No entity id supplied!")
     row = store.get(ident.strip().lower())
-    ets = ("client",) if et in CLIENT_SUBTYPES else (et,)
+    ets = ("client",) if et in facts().client_subtypes else (et,)
     if row is None or row.et not in ets or not can_read(store, ctx, row):
         raise ApiError(404, f"No {et} with id '{ident[:100]}'!")
     return row

@@ -32,6 +32,7 @@ from accsyn.emulator import _entities
 from accsyn.emulator._auth import Authenticator
 from accsyn.emulator._clock import Clock
 from accsyn.emulator._faults import Faults, RateLimiter
+from accsyn.emulator._ops.misc import LogEntry
 from accsyn.emulator._paths import Paths
 from accsyn.emulator._protocol import (
     MASTER_LOOKUP,
@@ -74,7 +75,7 @@ class Backend:
         self.limiter = RateLimiter()
         self._code = store.get_meta("workspace") or workspace
         self.lock = threading.RLock()
-        self.logs: deque[dict[str, Any]] = deque(maxlen=1000)
+        self.logs: deque[LogEntry] = deque(maxlen=1000)
         self.auth = Authenticator(store, self._code)
         self.paths = Paths(store, self.files_root, self._code)
         self.sim = Simulation(store, self.clock)
@@ -192,11 +193,15 @@ class Backend:
             "session_id": uuid.uuid4().hex,
         }
 
+    def _log(self, ctx: Ctx, uri: str) -> None:
+        """Record the event for ``log/find`` (shaped as Log entities when read)."""
+        self.logs.append(
+            LogEntry(_entities.new_id("log"), self.clock.stamp(), uri, ctx.user, ctx.envelope)
+        )
+
     def _dispatch(self, method: str, ctx: Ctx) -> dict[str, Any]:
         uri: str = ctx.envelope["uri"]
-        self.logs.append(
-            {"date": self.clock.stamp(), "uri": uri, "user": ctx.uid, "user_hr": ctx.email}
-        )
+        self._log(ctx, uri)
         route, et, name = resolve(uri)
         if route.methods is not None:
             check_method(method, route.methods)

@@ -7,6 +7,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from accsyn._codec import encode_datetime, to_utc
+
 __all__ = ["Clock"]
 
 
@@ -14,7 +16,7 @@ __all__ = ["Clock"]
 def _stamp(dt: datetime) -> str:
     # strftime is the costly part of a stamp, and a busy server stamps the same
     # second over and over (every request is logged).
-    return dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return encode_datetime(dt)
 
 
 class Clock:
@@ -30,8 +32,7 @@ class Clock:
         if start is None:
             start_ts = float(int(time.time()))
         elif isinstance(start, datetime):
-            aware = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
-            start_ts = aware.timestamp()
+            start_ts = to_utc(start).timestamp()  # naive means UTC, as everywhere
         else:
             start_ts = float(start)
         self.realtime = realtime

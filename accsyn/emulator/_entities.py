@@ -8,11 +8,14 @@ write the ``_hr`` companions and ``<type>:<id>`` references of protocol.md §6.3
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
+from accsyn._codec import is_object_id
 from accsyn.emulator._protocol import ApiError, Ctx
-from accsyn.emulator._schema import JOB_TYPES, SHARE_TYPES, UNIQUE_CODE
-from accsyn.emulator._store import Row, Store, new_id
+from accsyn.emulator._schema import HIDDEN_PREFIX, facts
+from accsyn.emulator._store import Row, Store
+from accsyn.emulator._store import new_id as new_object_id
 from accsyn.query._ast import Comparison, Op
 
 __all__ = [
@@ -24,14 +27,15 @@ __all__ = [
     "find_code",
     "home_of",
     "hr",
+    "new_id",
     "out",
+    "parent_clause",
     "party",
+    "project",
+    "tasks_of",
     "user_by_email",
     "workspace_row",
 ]
-
-_HEX24 = re.compile(r"[0-9a-f]{24}\Z")
-
 
 # --- lookups ------------------------------------------------------------------------------
 
@@ -56,11 +60,11 @@ def by_ident(
 ) -> Row | None:
     """An entity by id (of type ``et``, or any with None), or by code for unique codes."""
     ident = ident.strip()
-    if _HEX24.match(ident.lower()):
+    if is_object_id(ident):
         row = store.get(ident.lower())
         if row is not None and (et is None or row.et == et):
             return row if states is None or row.state in states else None
-    if et is not None and et in UNIQUE_CODE:
+    if et is not None and et in facts().unique_code:
         return find_code(store, et, ident, states or ("active", "inactive"))
     return None
 
@@ -107,45 +111,78 @@ def home_of(store: Store, user: Row) -> Row | None:
     return rows[0] if rows else None
 
 
+def parent_clause(et: str, parent_id: str) -> tuple[str, list[Any]]:
+    """SQL selecting the entities of type ``et`` under ``parent_id`` (a task's job, …)."""
+    return f"h_{facts().parent_attribute.get(et, 'parent')}_id = ?", [parent_id.lower()]
+
+
+def tasks_of(store: Store, job: Row) -> list[Row]:
+    """Every task of ``job``, in any state."""
+    return store.select(["task"], states=None, extra=parent_clause("task", job.id))
+
+
 # --- the wire form ------------------------------------------------------------------------
 
 
 def hr(row: Row) -> str:
     """The ``_hr`` text of a reference to ``row`` (protocol.md §6.3 formats)."""
     d = row.data
+    f = facts()
     if row.et == "user":
         return f"user:{d.get('code')}[{d.get('role', 'standard')}]({row.id})"
     if row.et == "workspace":
         return f"workspace:{d.get('code')}({row.id})"
     if row.et == "site":
         return f"{d.get('code')}({row.id})"
-    if row.et in SHARE_TYPES:
+    if row.et in f.share_types:
         return f"share:{d.get('name')}[{row.et}]({row.id})"
-    if row.et in JOB_TYPES:
+    if row.et in f.job_types:
         return f"{d.get('name') or d.get('code')}[{d.get('type', '')}]({row.id})"
     return f"{d.get('code') or d.get('name')}({row.id})"
 
 
 def party(row: Row) -> str:
     """The ``<type>:<id>`` party string of an entity."""
-    et = "share" if row.et in SHARE_TYPES else row.et
+    et = "share" if row.et in facts().share_types else row.et
     return f"{et}:{row.id}"
 
 
+def project(et: str, data: dict[str, Any], inactive: bool = False) -> dict[str, Any]:
+    """``data`` as the model of ``et`` has it: exactly its attributes (unset ones null).
+
+    Bookkeeping keys (``_…``) and anything the model does not know stay inside;
+    ``inactive`` follows the entity's pool.
+    """
+    names = facts().attributes.get(et)
+    if names is None:  # a type the models no longer know: answer what is stored
+        d = {k: v for k, v in data.items() if not k.startswith(HIDDEN_PREFIX)}
+    else:
+        d = {a: data.get(a) for a in names}
+    if "inactive" in d:
+        d["inactive"] = inactive
+    return d
+
+
 def out(row: Row, attributes: list[str] | None = None) -> dict[str, Any]:
-    """The wire form of a stored entity (internal ``_`` keys removed)."""
-    d = {k: v for k, v in row.data.items() if not k.startswith("_")}
-    if row.state == "inactive":
-        d["inactive"] = True
+    """The wire form of a stored entity: exactly its model's attributes.
+
+    With ``attributes``, only those (and ``id``) are answered.
+    """
+    d = project(row.et, row.data, row.state == "inactive")
     if attributes:
         keep = {a.lower() for a in attributes} | {"id"}
         d = {k: v for k, v in d.items() if k in keep}
     return d
 
 
+def new_id(et: str) -> str:
+    """A fresh id in the format the models give ``et`` (ObjectId, or UUID)."""
+    return str(uuid.uuid4()) if et in facts().uuid_ids else new_object_id()
+
+
 def base_fields(stamp: str, ctx: Ctx, name: str | None = None) -> dict[str, Any]:
     """The bookkeeping fields of a new entity created by ``ctx`` at ``stamp``."""
-    d: dict[str, Any] = {"id": new_id(), "created": stamp, "creator": ctx.uid}
+    d: dict[str, Any] = {"id": new_object_id(), "created": stamp, "creator": ctx.uid}
     d.update(modified=stamp, modifier=ctx.uid)
     if name is not None:
         d["name"] = name

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from accsyn._codec import encode_datetime
+
 __all__ = ["FileOpError", "delete", "getsize", "listing", "mkdir", "move", "path_filter"]
 
 
@@ -52,7 +54,7 @@ def path_filter(spec: str | Sequence[str] | None) -> list[Any]:
 
 
 def _stamp(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return encode_datetime(datetime.fromtimestamp(ts, tz=timezone.utc))
 
 
 def getsize(path: Path, include: list[Any] | None = None, exclude: list[Any] | None = None) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from accsyn._codec import is_object_id
 from accsyn.emulator._access import check_share_access
 from accsyn.emulator._entities import (
     by_ident,
@@ -22,12 +23,12 @@ from accsyn.emulator._entities import (
     workspace_row,
 )
 from accsyn.emulator._protocol import ApiError, Ctx
-from accsyn.emulator._schema import SHARE_TYPES
+from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row, Store
 
 __all__ = ["Paths", "safe_join"]
 
-_PARTY = re.compile(r"(site=[^/:]+|client=[0-9a-fA-F]{24}|[^/=:\s]+@[^/:\s]+|[A-Za-z0-9_.-]{2,})\Z")
+_PARTY = re.compile(r"(site=[^/:]+|client=[^/:]+|[^/=:\s]+@[^/:\s]+|[A-Za-z0-9_.-]{2,})\Z")
 _SHARE_PATH = re.compile(r"(volume|share|folder|home|collection)=([^/]*)/?(.*)\Z", re.S)
 
 
@@ -66,7 +67,8 @@ class Paths:
         if party.lower().startswith("site="):
             row = find_code(self.store, "site", party[5:])
         elif party.lower().startswith("client="):
-            row = self.store.get(party[7:].lower())
+            ident = party[7:]
+            row = self.store.get(ident.lower()) if is_object_id(ident) else None
         elif "@" in party:
             row = user_by_email(self.store, party)
         else:
@@ -127,7 +129,7 @@ class Paths:
             user = user_by_email(self.store, ident)
             share = home_of(self.store, user) if user else None
         else:
-            for t in list(SHARE_TYPES) if kind == "share" else [kind]:
+            for t in facts().share_types if kind == "share" else (kind,):
                 share = by_ident(self.store, t, ident, ("active",))
                 if share is not None:
                     break

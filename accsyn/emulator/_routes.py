@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator._ops import acl, create, files, find, jobs, lifecycle, misc
 from accsyn.emulator._protocol import ApiError, Call
-from accsyn.emulator._schema import DELIVERY_LIKE, canonical
+from accsyn.emulator._schema import canonical
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
@@ -46,7 +46,6 @@ URIS: dict[str, Route] = {
     "job/recipient/add": Route(jobs.recipients),
     "job/recipient": Route(jobs.recipients),
     "job/recipients": Route(jobs.recipients),
-    **{f"{et}/recipients": Route(jobs.recipients) for et in DELIVERY_LIKE},
     "acl/create": Route(acl.grant, _WRITE),
     "acl/delete": Route(acl.revoke, ("DELETE",)),
     "share/server": Route(misc.server_online),
@@ -74,6 +73,7 @@ OPERATIONS: dict[str, Route] = {
     "offline": Route(lifecycle.deactivate, ("DELETE",)),
     "activate": Route(lifecycle.activate, ("POST",)),
     "online": Route(lifecycle.activate, ("POST",)),
+    "recipients": Route(jobs.recipients),
 }
 
 

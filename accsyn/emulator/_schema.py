@@ -1,162 +1,127 @@
-"""Entity types the emulator serves and the attributes it reports (protocol.md §6)."""
+"""The entity types the emulator serves, derived from the models (never written again).
+
+Every fact about an entity type — its uri name and aliases, attributes, family,
+job or client type number, unique codes, what create and update accept, id
+format — is read from :func:`accsyn.models.specs`. :func:`facts` rebuilds the
+tables whenever the models change (a model registered later is served too), so
+adding an entity type to the models is enough for the emulator to answer for it.
+
+Only emulator-internal facts live here, and none of them reaches an answer:
+:data:`EMAIL_RE` (what the emulator takes for an email address) and
+:data:`HIDDEN_PREFIX` (the mark of bookkeeping keys kept beside the wire form).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from accsyn.models import SCHEMA, EntitySpec, specs
 
 __all__ = [
-    "ALIASES",
-    "ATTRIBUTES",
-    "CLIENT_SUBTYPES",
-    "DELIVERY_LIKE",
     "EMAIL_RE",
-    "ENTITY_TYPES",
-    "JOB_ENTITIES",
-    "JOB_TYPES",
-    "SHARE_TYPES",
-    "SUB_ENTITIES",
-    "UNIQUE_CODE",
+    "HIDDEN_PREFIX",
+    "READ_ONLY",
+    "SCHEMA",
+    "Facts",
     "canonical",
+    "facts",
 ]
 
 #: What the emulator accepts as an email address (user codes, recipients, invites).
 EMAIL_RE = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+\Z")
+#: Stored keys starting with this are the emulator's bookkeeping: never answered.
+HIDDEN_PREFIX = "_"
+#: Attributes ``edit`` refuses (``*_hr`` companions too).
+READ_ONLY = frozenset({"id", "created", "creator", "type"})
+#: Attributes the server maintains itself (not offered as updatable).
+_SERVER_KEPT = READ_ONLY | {"modified", "modifier", "inactive"}
 
-#: Job entity types and their ``type`` numbers.
-JOB_TYPES = {"transfer": 1, "queue": 2, "compute": 3, "delivery": 7, "request": 8, "stream": 10}
-SHARE_TYPES = ("volume", "folder", "home", "collection")
-#: Entity types that are jobs with tasks (queues are jobs by number only).
-JOB_ENTITIES = ("transfer", "compute", "delivery", "request", "stream")
-#: Jobs that are sent to recipients rather than run.
-DELIVERY_LIKE = ("delivery", "request", "stream")
-#: Entity types that live under a parent (a ``find`` by id lists the parent's children).
-SUB_ENTITIES = ("task", "file")
-#: Client subtypes queryable as their own entity type, with their ``type`` number.
-CLIENT_SUBTYPES = {"app": 0, "server": 1, "userserver": 2, "browser": 3, "lane": 4}
-ALIASES = {"job": "transfer", "share": "folder", "organization": "workspace"}
-UNIQUE_CODE = frozenset(
-    {"user", "workspace", "volume", "folder", "home", "collection", "site", "engine", "queue"}
-)
 
-_COMMON = ["id", "code", "name", "description", "status", "metadata", "created", "creator"]
-_COMMON += ["modified", "modifier"]
-_JOB = [
-    *_COMMON,
-    "destination",
-    "destination_hr",
-    "etr",
-    "finished",
-    "parent",
-    "parent_hr",
-    "progress",
-    "size",
-    "source",
-    "source_hr",
-    "speed",
-    "type",
-    "uri",
-    "user",
-    "user_hr",
-]
-_SHARE = [*_COMMON, "email", "parent", "parent_hr", "path", "queue", "status_hr", "type"]
+@dataclass(frozen=True)
+class Facts:
+    """Every entity-type table the emulator uses, derived from one set of specs."""
 
-ATTRIBUTES: dict[str, list[str]] = {
-    "user": [*_COMMON, "logged_in", "queue", "role"],
-    "workspace": [*_COMMON],
-    "queue": [*_COMMON, "compute_default", "default", "priority", "uri", "type"],
-    "transfer": _JOB,
-    "compute": [*_JOB, "engine", "range", "input", "output"],
-    "delivery": [*_COMMON, "public", "user", "user_hr", "finished", "type", "size", "expires"],
-    "request": [*_COMMON, "public", "user", "user_hr", "finished", "type", "destination"],
-    "stream": [*_COMMON, "public", "user", "user_hr", "finished", "type"],
-    "task": [
-        "id",
-        "created",
-        "destination",
-        "finished",
-        "job",
-        "job_hr",
-        "priority",
-        "size",
-        "source",
-        "status",
-        "uri",
-        "metadata",
-        "description",
-    ],
-    "volume": [*_SHARE, "default", "licensed", "paths"],
-    "folder": _SHARE,
-    "home": [*_SHARE, "user", "user_hr"],
-    "collection": _SHARE,
-    "file": ["id", "created", "parent", "path", "filename", "size"],
-    "site": [*_COMMON, "accsyn", "main"],
-    "engine": [*_COMMON, "type", "vendor"],
-    "acl": [
-        "acknowledged",
-        "created",
-        "creator",
-        "description",
-        "entity",
-        "entity_hr",
-        "id",
-        "path",
-        "read",
-        "role",
-        "status",
-        "target",
-        "target_hr",
-        "token",
-        "write",
-    ],
-    "client": [
-        *_COMMON,
-        "host_ident",
-        "last_checkin",
-        "os",
-        "parent",
-        "roles",
-        "site",
-        "site_hr",
-        "type",
-        "type_hr",
-        "user",
-        "user_hr",
-        "version",
-    ],
-    "log": ["id", "date", "entitytype", "entity", "message", "user", "user_hr"],
-}
-for _sub in CLIENT_SUBTYPES:
-    ATTRIBUTES[_sub] = ATTRIBUTES["client"]
+    specs: Mapping[str, EntitySpec]
+    #: Every entity type ``entitytypes`` lists (uri names, sorted).
+    entity_types: tuple[str, ...]
+    #: Uri name -> its model's attribute names, in a stable order.
+    attributes: Mapping[str, tuple[str, ...]]
+    #: Uri name -> what ``attributes`` answers with ``create``/``update``.
+    create_attributes: Mapping[str, tuple[str, ...]]
+    update_attributes: Mapping[str, tuple[str, ...]]
+    #: Job uri names (and queues) -> their ``type`` number.
+    job_types: Mapping[str, int]
+    #: Client subtypes queryable as their own type -> their ``type`` number.
+    client_subtypes: Mapping[str, int]
+    #: Families.
+    share_types: tuple[str, ...]
+    job_entities: tuple[str, ...]
+    delivery_like: tuple[str, ...]
+    #: Types living under a parent (a ``find`` by id lists the parent's children),
+    #: and the attribute of each that refers to its parent (task: ``job``).
+    sub_entities: tuple[str, ...]
+    parent_attribute: Mapping[str, str]
+    unique_code: frozenset[str]
+    uuid_ids: frozenset[str]
 
-#: Attributes accepted by ``create`` / ``edit`` (``attributes`` with create/update).
-CREATE_ATTRIBUTES: dict[str, list[str]] = {
-    "user": ["code", "name", "role", "description", "create_home_share", "metadata"],
-    "transfer": [
-        *("name", "source", "destination", "status", "tasks", "queue", "parent"),
-        *("settings", "metadata", "allow_duplicates", "append", "recipients", "type"),
-    ],
-    "delivery": ["name", "status", "tasks", "recipients", "public", "description", "metadata"],
-    "folder": ["name", "code", "parent", "path", "description", "metadata"],
-    "volume": ["name", "code", "paths", "description", "metadata"],
-    "queue": ["name", "code", "priority", "description", "metadata"],
-    "site": ["name", "code", "description", "metadata"],
-}
-UPDATE_ATTRIBUTES: dict[str, list[str]] = {
-    "user": ["name", "role", "status", "description", "metadata"],
-    "transfer": ["name", "status", "queue", "description", "metadata"],
-    "delivery": ["name", "status", "public", "description", "metadata"],
-    "folder": ["name", "status", "description", "metadata"],
-    "volume": ["name", "status", "paths", "description", "metadata"],
-    "queue": ["name", "priority", "status", "description", "metadata"],
-    "task": ["status", "priority", "metadata"],
-}
 
-#: Every entity type ``entitytypes`` lists.
-ENTITY_TYPES = tuple(sorted(ATTRIBUTES))
+def _writable(spec: EntitySpec) -> tuple[str, ...]:
+    return tuple(
+        sorted(a for a in spec.attributes if a not in _SERVER_KEPT and not a.endswith("_hr"))
+    )
+
+
+def _parent_attribute(spec: EntitySpec) -> str:
+    # The reference named after the parent (a task's ``job``), else ``parent``.
+    named = spec.model.__parent__
+    return named if named is not None and named in spec.attributes else "parent"
+
+
+def _build(current: Mapping[str, EntitySpec]) -> Facts:
+    items = sorted(current.items())
+    return Facts(
+        specs=current,
+        entity_types=tuple(uri for uri, _ in items),
+        attributes={uri: tuple(sorted(s.attributes)) for uri, s in items},
+        create_attributes={
+            uri: tuple(sorted(s.create_fields)) if s.create_fields else tuple(sorted(s.attributes))
+            for uri, s in items
+        },
+        update_attributes={
+            uri: tuple(sorted(s.update_fields)) if s.update_fields else _writable(s)
+            for uri, s in items
+        },
+        job_types={uri: s.job_type for uri, s in items if s.job_type is not None},
+        client_subtypes={
+            uri: s.client_type
+            for uri, s in items
+            if s.client_type is not None and s.family == "client"
+        },
+        share_types=tuple(uri for uri, s in items if s.family == "share"),
+        job_entities=tuple(uri for uri, s in items if s.family == "job"),
+        delivery_like=tuple(uri for uri, s in items if s.family == "job" and s.recipients),
+        sub_entities=tuple(uri for uri, s in items if s.parent_type is not None),
+        parent_attribute={uri: _parent_attribute(s) for uri, s in items if s.parent_type},
+        unique_code=frozenset(uri for uri, s in items if s.unique_code),
+        uuid_ids=frozenset(uri for uri, s in items if s.id_format == "uuid"),
+    )
+
+
+_cache: list[Facts] = []
+
+
+def facts() -> Facts:
+    """The tables for the models as registered now (rebuilt when they change)."""
+    current = specs()
+    if _cache and _cache[0].specs is current:
+        return _cache[0]
+    built = _build(current)
+    _cache[:] = [built]
+    return built
 
 
 def canonical(name: str) -> str | None:
     """The stored entity type for a uri name (aliases resolved), or None if unknown."""
-    n = name.strip().lower()
-    n = ALIASES.get(n, n)
-    return n if n in ATTRIBUTES else None
+    return SCHEMA.resolve_type(name.strip())

@@ -2,21 +2,26 @@
 
 API keys are derived from the seed and the email, so a given seed always yields the
 same keys. They are for local use only: anyone who knows the seed knows the keys.
+
+Seeded rows hold exactly their model's attributes (plus ``_…`` bookkeeping), with
+type numbers read from the models; the demo seed has at least one entity of every
+entity type the models define (a test holds it to that).
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-import time
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from accsyn._codec import encode_datetime
 from accsyn.emulator._backend import Backend
-from accsyn.emulator._entities import hr as _hr
-from accsyn.emulator._entities import party as _party
-from accsyn.emulator._store import Row
+from accsyn.emulator._entities import hr, party
+from accsyn.emulator._schema import facts
+from accsyn.emulator._store import Row, Store
 
 __all__ = ["ROLE_USERS", "demo_key", "generate_transfers", "seed_workspace"]
 
@@ -44,8 +49,12 @@ def _oid(rng: random.Random) -> str:
     return f"{rng.getrandbits(96):024x}"
 
 
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
 def _stamp(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return encode_datetime(dt)
 
 
 def seed_workspace(
@@ -85,7 +94,7 @@ def seed_workspace(
                 default=name == "Medium",
                 compute_default=False,
                 status="waiting",
-                type=2,
+                type=facts().job_types["queue"],
                 uri=f"{code}/{name.lower()}",
             ),
         )
@@ -148,9 +157,6 @@ def seed_workspace(
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(bytes(rng.getrandbits(8) for _ in range(min(size, 256))) * (size // 256 + 1))
 
-    def hr(row: Row) -> str:
-        return _hr(row)
-
     homes: dict[str, Row] = {}
     for email, u in users.items():
         if u.data["role"] == "standard":
@@ -160,7 +166,6 @@ def seed_workspace(
                 common(
                     email,
                     code=email.replace("@", "_"),
-                    type="home",
                     status="enabled",
                     status_hr="Enabled",
                     parent=vol.id,
@@ -223,7 +228,7 @@ def seed_workspace(
         common(
             "fileserver01",
             code="fileserver01",
-            type=1,
+            type=facts().client_subtypes["server"],
             type_hr="server",
             os="linux",
             roles="storage,site",
@@ -242,7 +247,7 @@ def seed_workspace(
         common(
             "workstation-7",
             code="workstation-7",
-            type=0,
+            type=facts().client_subtypes["app"],
             type_hr="app",
             os="mac",
             roles="",
@@ -268,7 +273,7 @@ def seed_workspace(
         status = rng.choice(["init", "waiting", "waiting", "done"])
         d = common(
             f"Delivery {i + 1:02d} - {rng.choice(_NAMES)}",
-            type=7,
+            type=facts().job_types["delivery"],
             status=status,
             public=rng.random() < 0.3,
             user=f"user:{owner.id}",
@@ -284,7 +289,125 @@ def seed_workspace(
         )
         d["code"] = d["name"]
         store.insert("delivery", d, state="finished" if status == "done" else "active")
+    _seed_every_other_type(store, rng, common, admin=admin, hq=sites["hq"], volume=vol)
     return keys
+
+
+def _task(rng: random.Random, job: Row, index: int, created: str, **kw: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": _uuid(rng), "created": created}
+    d.update(job=f"{job.et}:{job.id}", job_hr=hr(job), uri=str(index), priority=500)
+    d.update(size=0, status="queued", metadata={}, finished=None, description="")
+    d.update(kw)
+    return d
+
+
+def _seed_every_other_type(
+    store: Store,
+    rng: random.Random,
+    common: Any,
+    *,
+    admin: Row,
+    hq: Row,
+    volume: Row,
+) -> None:
+    """One entity of each type the rest of the demo seed leaves out, and some tasks."""
+    f = facts()
+    created = volume.data["created"]
+    owner = {"user": f"user:{admin.id}", "user_hr": hr(admin)}
+    # Tasks on a few transfers: one file each, as the transfer's own source.
+    for job in store.select(["transfer"], limit=5):
+        path = f"demo/{job.data['name']}"
+        store.insert(
+            "task",
+            _task(
+                rng,
+                job,
+                0,
+                created,
+                size=job.data.get("size") or 0,
+                source={"path": path},
+                destination={"path": path},
+                status="done" if job.data.get("status") == "done" else "queued",
+            ),
+        )
+    compute = store.insert(
+        "compute",
+        common(
+            "Render shot010",
+            code="render_shot010",
+            type=f.job_types["compute"],
+            status="waiting",
+            progress=0,
+            size=0,
+            speed=-1.0,
+            etr="",
+            finished=None,
+            engine="builtin-accsyn-utility",
+            input="demo/shot010",
+            output="demo/shot010/render",
+            range="1-10",
+            **owner,
+        ),
+    )
+    for i in range(2):
+        store.insert("task", _task(rng, compute, i, created, source={"frame": i + 1}))
+    for et, name in (("request", "Upload request - plates"), ("stream", "Dailies stream")):
+        store.insert(
+            et,
+            common(
+                name,
+                code=name,
+                type=f.job_types[et],
+                status="init",
+                public=False,
+                finished=None,
+                _files=[],
+                _recipients=[],
+                **owner,
+            ),
+        )
+    collection = store.insert(
+        "collection",
+        common(
+            "Review picks",
+            code="review_picks",
+            status="enabled",
+            status_hr="Enabled",
+            queue=None,
+            email=None,
+            _files=[],
+        ),
+    )
+    store.insert(
+        "file",
+        {
+            "id": _uuid(rng),
+            "created": created,
+            "parent": collection.id,
+            "path": "demo/shot020/comp_v003.mov",
+            "filename": "comp_v003.mov",
+            "size": 20000,
+        },
+    )
+    # The client subtypes the defaults leave out (servers and apps exist already).
+    for subtype, name in (("userserver", "lisa-laptop"), ("browser", "web"), ("lane", "lane-1")):
+        store.insert(
+            "client",
+            common(
+                name,
+                code=name,
+                type=f.client_subtypes[subtype],
+                type_hr=subtype,
+                os="linux",
+                roles="",
+                site=f"site:{hq.id}",
+                site_hr=hr(hq),
+                status="offline",
+                version="3.6.5",
+                last_checkin=created,
+                **owner,
+            ),
+        )
 
 
 def generate_transfers(
@@ -299,15 +422,16 @@ def generate_transfers(
     """Yield ``count`` realistic transfers as ``(et, data, state)`` for bulk insert."""
     span = max(1, count)
     # Precomputed strings keep generation at a few microseconds per transfer.
-    refs = [(_party(p), _hr(p)) for p in parties]
-    who = [(o.id, f"user:{o.id}", _hr(o)) for o in owners]
-    queue_hr = _hr(queue)
+    refs = [(party(p), hr(p)) for p in parties]
+    who = [(o.id, f"user:{o.id}", hr(o)) for o in owners]
+    queue_hr = hr(queue)
     queue_uri = queue.data.get("uri", "")
     t0 = start.timestamp()
     month = 30 * 86400
+    job_type = facts().job_types["transfer"]
 
     def stamp(ts: float) -> str:
-        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
+        return encode_datetime(datetime.fromtimestamp(ts, timezone.utc))
 
     for i in range(count):
         (src, src_hr), (dst, dst_hr) = rng.sample(refs, 2)
@@ -322,7 +446,7 @@ def generate_transfers(
             "id": f"{rng.getrandbits(96):024x}",
             "name": name,
             "code": name,
-            "type": 1,
+            "type": job_type,
             "status": status,
             "progress": 100 if status == "done" else rng.randrange(0, 100),
             "size": rng.randrange(1_000, 50_000_000_000),

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from accsyn.emulator._clock import Clock
+from accsyn.emulator._entities import tasks_of
 from accsyn.emulator._protocol import ApiError
-from accsyn.emulator._schema import DELIVERY_LIKE
+from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row, Store
 
 __all__ = ["FINISHED", "SPEED", "Simulation"]
@@ -49,7 +50,7 @@ class Simulation:
         d = row.data
         sim = d.get("_sim") or {}
         status = d.get("status")
-        if row.et in DELIVERY_LIKE:
+        if row.et in facts().delivery_like:
             if status == "pending":
                 d["status"] = "waiting"
             self.store.update(row, t_next=None)
@@ -81,7 +82,7 @@ class Simulation:
         self.store.update(row, t_next=nxt)
 
     def _finish_tasks(self, job: Row) -> None:
-        for t in self.store.select(["task"], states=None, extra=("h_parent_id = ?", [job.id])):
+        for t in tasks_of(self.store, job):
             if t.data.get("status") not in ("done", "excluded"):
                 t.data["status"] = "done"
                 t.data["finished"] = job.data.get("finished")
@@ -108,7 +109,7 @@ class Simulation:
     def set_status(self, row: Row, value: Any) -> str:
         """Apply a status written by a user; returns the job's new result pool."""
         d = row.data
-        if row.et in DELIVERY_LIKE:
+        if row.et in facts().delivery_like:
             if value == "pending":
                 if not d.get("_files") or not d.get("_recipients"):
                     raise ApiError(400, "A delivery needs at least one file and one recipient!")

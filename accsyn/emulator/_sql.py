@@ -8,10 +8,12 @@ indexes apply); every other comparison calls back into the Python evaluator's ow
 primitive (:func:`accsyn.query._evaluate.compare_positive`) through a registered
 deterministic SQL function, so both engines share one definition of a match.
 
-A hot column is filled only when the stored value is a string. When some row of a
-type holds a non-string value in a hot attribute (an "irregular" attribute), the
-compiled SQL adds a fallback to the Python primitive for rows whose hot column is
-NULL; for clean data that branch is left out and the SQL stays index-friendly.
+Which attributes are hot is derived from the models' attribute kinds (see
+:func:`_hot_attributes`). A hot column is filled only when the stored value is a
+string. When some row of a type holds a non-string value in a hot attribute (an
+"irregular" attribute), the compiled SQL adds a fallback to the Python primitive for
+rows whose hot column is NULL; for clean data that branch is left out and the SQL
+stays index-friendly.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from accsyn.models import SCHEMA, specs
 from accsyn.query._ast import And, Comparison, Expr, Op, Or
 from accsyn.query._evaluate import (
     _MISSING,
@@ -44,12 +47,35 @@ __all__ = [
     "register_functions",
 ]
 
+#: The text attributes that identify an entity (searched by ``=`` most of all).
+_IDENTIFYING = ("name", "code")
+
+
+def _hot_attributes() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``(plain, reference, dates)`` hot attributes, read from the models' kinds.
+
+    Plain: the identifying text attributes and every enumerated one. Reference:
+    every reference that has an ``_hr`` companion (so its id and its human
+    identifier get columns). Dates: every date attribute.
+    """
+    plain: set[str] = set(_IDENTIFYING)
+    reference: set[str] = set()
+    dates: set[str] = set()
+    for spec in specs().values():
+        for name, info in spec.attributes.items():
+            if info.kind == "enum":
+                plain.add(name)
+            elif info.kind == "reference" and f"{name}_hr" in spec.attributes:
+                reference.add(name)
+            elif info.kind == "datetime":
+                dates.add(name)
+    return tuple(sorted(plain - reference)), tuple(sorted(reference)), tuple(sorted(dates))
+
+
 #: Attributes kept as casefolded text columns.
-HOT_PLAIN = ("status", "name", "code", "role")
 #: Reference attributes: the value, its id part and its human identifier.
-HOT_REFERENCE = ("user", "source", "destination", "parent", "entity", "target")
 #: Date attributes, kept as integer microseconds since the epoch for ordering.
-HOT_DATES = ("created", "modified", "finished")
+HOT_PLAIN, HOT_REFERENCE, HOT_DATES = _hot_attributes()
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -142,8 +168,8 @@ class _Compiler:
                 op.value,
                 list(c.value) if isinstance(c.value, tuple) else c.value,
                 c.attribute,
-                attribute_kind(self.et, c.attribute),
-                attribute_kind(self.et, first),
+                attribute_kind(self.et, c.attribute, SCHEMA),
+                attribute_kind(self.et, first, SCHEMA),
             ]
         )
         self.params += [spec, f"$.{first}", f"$.{first}_hr"]
@@ -159,7 +185,7 @@ class _Compiler:
 
     def hot(self, c: Comparison, op: Op) -> str:
         a = c.attribute
-        reference = a in HOT_REFERENCE and attribute_kind(self.et, a) == "reference"
+        reference = a in HOT_REFERENCE and attribute_kind(self.et, a, SCHEMA) == "reference"
         cols = [f"h_{a}", f"h_{a}_id", f"h_{a}_hr"] if reference else [f"h_{a}"]
         terms: list[str] = []
         values = c.value if isinstance(c.value, tuple) else (c.value,)
@@ -177,7 +203,7 @@ class _Compiler:
     def dates(self, c: Comparison, op: Op) -> str | None:
         """Native SQL for ordering a hot date by a date value, else None."""
         a = c.attribute
-        if a not in HOT_DATES or attribute_kind(self.et, a) != "datetime":
+        if a not in HOT_DATES or attribute_kind(self.et, a, SCHEMA) != "datetime":
             return None
         ts = _micros(c.value)
         if ts is None:

@@ -23,8 +23,14 @@ _HOT = hot_columns()
 # substring test, scans anyway). Every index costs bulk-insert time.
 _INDEXED = [
     *("h_status", "h_code", "h_user_id", "h_user_hr", "h_source_id", "h_destination_id"),
-    *("h_parent_id", "h_entity_id", "h_target_id", "h_created_ts"),
+    *("h_parent_id", "h_job_id", "h_entity_id", "h_target_id", "h_created_ts"),
 ]
+# The hot columns come from the models' attribute kinds; the emulator's own SQL
+# (access rules, lookups) relies on these. Fail here, by name, if the models stop
+# giving them, rather than with an SQL error on some later request.
+_MISSING_HOT = sorted({*_INDEXED, "h_role", "h_name", "h_job_id"} - set(_HOT))
+if _MISSING_HOT:
+    raise RuntimeError(f"the models no longer define the emulator's hot columns {_MISSING_HOT}")
 
 
 def new_id() -> str:
@@ -85,10 +91,34 @@ class Store:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
             """
         )
-        self._create_indexes()
         self.irregular: dict[str, set[str]] = {}
         for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
             self.irregular.setdefault(et, set()).add(attr)
+        self._add_new_hot_columns()
+        self._create_indexes()
+
+    def _add_new_hot_columns(self) -> None:
+        """Bring a database made with fewer hot columns (older models) up to date."""
+        have = {str(r[1]) for r in self.conn.execute("PRAGMA table_info(entity)")}
+        missing = [c for c in _HOT if c not in have]
+        if not missing:
+            return
+        for c in missing:
+            kind = "INTEGER" if c.endswith("_ts") else "TEXT"
+            self.conn.execute(f"ALTER TABLE entity ADD COLUMN {c} {kind}")
+        sets = ", ".join(f"{c}=?" for c in _HOT)
+        rows = list(self.conn.execute("SELECT id, et, data FROM entity"))
+        self.conn.execute("BEGIN")
+        try:
+            for id_, et, data in rows:
+                hot, irregular = hot_values(json.loads(data))
+                if irregular:
+                    self._note_irregular(et, irregular)
+                self.conn.execute(f"UPDATE entity SET {sets} WHERE id=?", [*hot, id_])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     @classmethod
     def copy_of(cls, template: Store) -> Store:

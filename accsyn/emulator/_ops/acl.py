@@ -8,7 +8,7 @@ from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import base_fields, by_ident, hr, out
 from accsyn.emulator._ops.create import create_user
 from accsyn.emulator._protocol import ApiError, Call, as_dict, as_str
-from accsyn.emulator._schema import EMAIL_RE, SHARE_TYPES
+from accsyn.emulator._schema import EMAIL_RE, facts
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
@@ -27,7 +27,8 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(400, "An ACL must grant read or write access!")
     e_type, _, e_id = entity.partition(":")
     t_type, _, t_id = target_.partition(":")
-    if e_type.lower() != "user" or t_type.lower() not in ("share", *SHARE_TYPES):
+    share_types = facts().share_types
+    if e_type.lower() != "user" or t_type.lower() not in ("share", *share_types):
         raise ApiError(400, "ACLs grant a user:<id> access to a share:<id>!")
     user = by_ident(b.store, "user", e_id, ("active",))
     if user is None:
@@ -37,7 +38,7 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
         user = b.store.get(created["id"])
         assert user is not None
     share = b.store.get(t_id.lower())
-    if share is None or share.et not in SHARE_TYPES or share.state == "archived":
+    if share is None or share.et not in share_types or share.state == "archived":
         raise ApiError(404, f"No share with id '{t_id[:100]}'!")
     path = str(data.get("path") or "/")
     existing = b.store.select(
@@ -45,10 +46,11 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
     )
     for acl in existing:
         if acl.data.get("path") == path:
-            acl.data.update(read=read, write=write, modified=b.clock.stamp())
+            acl.data.update(read=read, write=write)
             b.store.update(acl)
             return {"result": [out(acl)]}
     d = base_fields(b.clock.stamp(), ctx)
+    del d["modified"], d["modifier"]  # ACLs keep no modification stamp
     d.update(
         entity=f"user:{user.id}",
         entity_hr=hr(user),

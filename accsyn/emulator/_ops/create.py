@@ -1,7 +1,8 @@
 """Creates: ``<type>/create`` for users, shares, queues, sites and engines.
 
-Jobs (transfers, deliveries, tasks) are created in :mod:`.jobs`; :data:`CREATORS`
-maps every creatable entity type to its creator.
+Jobs (transfers, deliveries, tasks) are created in :mod:`.jobs`. :func:`creator_of`
+picks the creator of a type from its family in the models (every job and share
+type), or from :data:`BY_TYPE` for the types built their own way.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from accsyn.emulator._entities import (
 from accsyn.emulator._ops import jobs
 from accsyn.emulator._paths import safe_join
 from accsyn.emulator._protocol import ApiError, Call, Ctx, as_str
-from accsyn.emulator._schema import EMAIL_RE
+from accsyn.emulator._schema import EMAIL_RE, facts
 from accsyn.emulator._store import Row
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
 
-__all__ = ["CREATORS", "create", "create_user", "unique_code"]
+__all__ = ["BY_TYPE", "create", "create_user", "creator_of", "unique_code"]
 
 Creator = Callable[["Backend", Ctx, str, dict[str, Any]], dict[str, Any]]
 
@@ -47,7 +48,7 @@ def create(b: Backend, call: Call) -> dict[str, Any]:
             result.extend(jobs.create_tasks(b, ctx, item))
             continue
         check_write(b.store, ctx, et, None, item)
-        creator = CREATORS.get(et)
+        creator = creator_of(et)
         if creator is None:
             raise ApiError(400, f"Entities of type '{et}' cannot be created through the API.")
         result.append(creator(b, ctx, et, item))
@@ -94,7 +95,6 @@ def create_home(b: Backend, ctx: Ctx, user: Row) -> Row:
     d = base_fields(b.clock.stamp(), ctx, email)
     d.update(
         code=codeify(email),
-        type="home",
         status="enabled",
         status_hr="Enabled",
         parent=vol.id,
@@ -139,7 +139,9 @@ def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
     code = codeify(str(data.get("code") or name))
     unique_code(b, et, code)
     d = base_fields(b.clock.stamp(), ctx, name)
-    d.update(code=code, type=et, status="enabled", status_hr="Enabled", queue=None)
+    d.update(code=code, status="enabled", status_hr="Enabled", queue=None)
+    if "type" in facts().attributes[et]:
+        d["type"] = et
     d["description"] = str(data.get("description") or "")
     d["metadata"] = data.get("metadata") or {}
     if et == "volume":
@@ -159,23 +161,26 @@ def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
         target.mkdir(parents=True, exist_ok=True)
         d.update(parent=vol.id, parent_hr=hr(vol), path=rel)
     if et == "collection":
-        d.update(files=[])
+        d["_files"] = []
     return out(b.store.insert(et, d))
 
 
-#: Entity type -> its creator (types missing here cannot be created through the API).
-CREATORS: dict[str, Creator] = {
+#: Types outside the job and share families that the API can create.
+BY_TYPE: dict[str, Creator] = {
     "user": _create_user,
-    "transfer": jobs.create_transfer,
-    "compute": jobs.create_transfer,
-    "delivery": jobs.create_delivery,
-    "request": jobs.create_delivery,
-    "stream": jobs.create_delivery,
-    "volume": create_share,
-    "folder": create_share,
-    "home": create_share,
-    "collection": create_share,
     "queue": create_simple,
     "site": create_simple,
     "engine": create_simple,
 }
+
+
+def creator_of(et: str) -> Creator | None:
+    """The creator of entity type ``et``, or None if the API cannot create it."""
+    spec = facts().specs.get(et)
+    if spec is None:
+        return None
+    if spec.family == "job":
+        return jobs.create_delivery if spec.recipients else jobs.create_transfer
+    if spec.family == "share":
+        return create_share
+    return BY_TYPE.get(et)

@@ -6,7 +6,6 @@ whether it writes (checked against the share's access rules) and its handler.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator import _files
 from accsyn.emulator._access import check_write, target
-from accsyn.emulator._entities import out
+from accsyn.emulator._entities import new_id, out
 from accsyn.emulator._paths import safe_join
 from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, check_method
 
@@ -161,7 +160,7 @@ def add_to_collection(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(400, "files must be a non-empty list of paths!")
     result = []
     for f in files:
-        d: dict[str, Any] = {"id": str(uuid.uuid4()), "created": b.clock.stamp()}
+        d: dict[str, Any] = {"id": new_id("file"), "created": b.clock.stamp()}
         d.update(parent=coll.id, path=str(f), filename=str(f).rsplit("/", 1)[-1], size=0)
         result.append(out(b.store.insert("file", d)))
     return {"result": result}

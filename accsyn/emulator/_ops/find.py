@@ -8,17 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from accsyn._exceptions import QueryError
 from accsyn.emulator._access import can_read, read_filter
-from accsyn.emulator._entities import out, party
+from accsyn.emulator._entities import out, parent_clause, party
 from accsyn.emulator._protocol import ApiError, Call, as_bool, as_dict, as_int
-from accsyn.emulator._schema import (
-    ATTRIBUTES,
-    CLIENT_SUBTYPES,
-    CREATE_ATTRIBUTES,
-    SHARE_TYPES,
-    SUB_ENTITIES,
-    UPDATE_ATTRIBUTES,
-    canonical,
-)
+from accsyn.emulator._schema import SCHEMA, canonical, facts
 from accsyn.query._ast import Comparison, Expr, Op, Or, Query
 from accsyn.query._evaluate import id_part, matches
 
@@ -78,28 +70,33 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
         where = _recursive_acl(b, where)
     extra: list[tuple[str, list[Any]]] = []
     ets = [et]
-    if et in CLIENT_SUBTYPES:
+    f = facts()
+    subtype = f.client_subtypes.get(et)
+    if subtype is not None:
+        # Client subtypes are clients of one ``type`` number.
         ets = ["client"]
-        extra.append(("json_extract(data, '$.type') = ?", [CLIENT_SUBTYPES[et]]))
+        extra.append(("json_extract(data, '$.type') = ?", [subtype]))
     parent = data.get("parent")
     if parent is not None:
         if not isinstance(parent, str):
             raise ApiError(400, "parent must be an id string.")
-        extra.append(("h_parent_id = ?", [parent.lower()]))
-    f = read_filter(ctx, ets[0])
-    if f is not None:
-        extra.append((f[0], list(f[1])))
+        sql, params = parent_clause(et, parent)
+        extra.append((sql, params))
+    readable = read_filter(ctx, ets[0])
+    if readable is not None:
+        extra.append((readable[0], list(readable[1])))
     entityid = env.get("id")
-    if entityid and et not in SUB_ENTITIES:
+    if entityid and et not in f.sub_entities:
         row = b.store.get(entityid.lower())
         if row is None or row.et not in ets or not can_read(b.store, ctx, row):
             return {"result": []}
-        if where is not None and not matches(where, out(row), entitytype=et):
+        if where is not None and not matches(where, out(row), SCHEMA, entitytype=et):
             return {"result": []}
         return {"result": [out(row, attrs)]}
     if entityid:
         # A sub-entity's find by id lists the children of that parent.
-        extra.append(("h_parent_id = ?", [entityid.lower()]))
+        sql, params = parent_clause(et, entityid)
+        extra.append((sql, params))
     ex = _and(extra)
     scopes = [_scope(data)]
     if data.get("single_entity_query") is True:
@@ -129,7 +126,7 @@ def _recursive_acl(b: Backend, where: Expr) -> Expr:
             ):
                 sid = id_part(node.value).lower()
                 children = b.store.select(
-                    list(SHARE_TYPES), states=None, extra=("h_parent_id = ?", [sid])
+                    list(facts().share_types), states=None, extra=("h_parent_id = ?", [sid])
                 )
                 if children:
                     return Or((node, *(Comparison("target", Op.EQ, party(c)) for c in children)))
@@ -161,8 +158,9 @@ def attributes(b: Backend, call: Call) -> dict[str, Any]:
     et = canonical(name.strip("'\" "))
     if et is None:
         raise ApiError(404, f"Unknown entity type '{name[:100]}'.")
+    f = facts()
     if as_bool(data.get("create"), "Create"):
-        return {"result": CREATE_ATTRIBUTES.get(et, ATTRIBUTES[et])}
+        return {"result": list(f.create_attributes[et])}
     if as_bool(data.get("update"), "Update"):
-        return {"result": UPDATE_ATTRIBUTES.get(et, ["name", "description", "metadata"])}
-    return {"result": ATTRIBUTES[et]}
+        return {"result": list(f.update_attributes[et])}
+    return {"result": list(f.attributes[et])}

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator import _files
 from accsyn.emulator._access import can_read, check_write
-from accsyn.emulator._entities import base_fields, by_ident, default_queue, hr, out, party
+from accsyn.emulator._entities import (
+    base_fields,
+    by_ident,
+    default_queue,
+    hr,
+    new_id,
+    out,
+    party,
+    tasks_of,
+)
 from accsyn.emulator._protocol import ApiError, Call, Ctx, as_dict, as_str, check_method
-from accsyn.emulator._schema import DELIVERY_LIKE, EMAIL_RE, JOB_ENTITIES, JOB_TYPES
+from accsyn.emulator._schema import EMAIL_RE, facts
 from accsyn.emulator._store import Row
 
 if TYPE_CHECKING:
@@ -105,7 +113,7 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
     d = base_fields(b.clock.stamp(), ctx, name)
     d.update(
         code=name,
-        type=JOB_TYPES[et],
+        type=facts().job_types[et],
         status=status,
         progress=0,
         size=size,
@@ -125,7 +133,7 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
     )
     if data.get("parent"):
         parent = by_ident(b.store, None, str(data["parent"]))
-        if parent is not None and parent.et in DELIVERY_LIKE:
+        if parent is not None and parent.et in facts().delivery_like:
             d.update(parent=parent.id, parent_hr=hr(parent))
     if isinstance(data.get("settings"), dict):
         d["_settings"] = {str(k): str(v) for k, v in data["settings"].items()}
@@ -142,11 +150,10 @@ def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int 
     rows = []
     for i, t in enumerate(tasks, start):
         d = {
-            "id": str(uuid.uuid4()),
+            "id": new_id("task"),
             "created": now,
             "job": f"{job.et}:{job.id}",
             "job_hr": hr(job),
-            "parent": job.id,
             "priority": int(t.get("priority", 500)),
             "size": int(t.get("size", 0)),
             "source": {"path": t.get("source")},
@@ -164,7 +171,7 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
     """Tasks added to an existing job (a finished transfer runs again)."""
     job_id = ctx.envelope.get("id") or data.get("parent")
     job = b.store.get(str(job_id or "").lower())
-    if job is None or job.et not in JOB_ENTITIES:
+    if job is None or job.et not in facts().job_entities:
         raise ApiError(404, "No such parent job!")
     check_write(b.store, ctx, job.et, job, data)
     tasks = data.get("tasks")
@@ -177,9 +184,9 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
         for t in tasks
         if isinstance(t, str | dict)
     ]
-    existing = b.store.select(["task"], states=None, extra=("h_parent_id = ?", [job.id]))
+    existing = tasks_of(b.store, job)
     rows = _insert_tasks(b, job, norm, start=len(existing))
-    if job.et in DELIVERY_LIKE:
+    if job.et in facts().delivery_like:
         job.data["_files"] = [*job.data.get("_files", []), *(str(t["source"]) for t in norm)]
         b.store.update(job)
     elif job.state == "finished":
@@ -201,7 +208,7 @@ def create_delivery(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
         raise ApiError(400, "tasks and recipients must be lists!")
     d.update(
         code=name,
-        type=JOB_TYPES[et],
+        type=facts().job_types[et],
         public=bool(data.get("public", False)),
         user=f"user:{ctx.uid}",
         user_hr=hr(ctx.user),
@@ -244,8 +251,11 @@ def add_recipient(b: Backend, job: Row, ident: str, invite: bool) -> dict[str, A
 def recipients(b: Backend, call: Call) -> dict[str, Any]:
     """``job/recipient/add``, ``job/recipient`` (remove) and ``<delivery>/recipients``."""
     ctx, uri = call.ctx, call.uri
+    delivery_like = facts().delivery_like
+    if call.et and call.et not in delivery_like:
+        raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
     job = b.store.get(str(ctx.envelope.get("id") or "").lower())
-    if job is None or job.et not in (*DELIVERY_LIKE, "transfer") or not can_read(b.store, ctx, job):
+    if job is None or job.et not in (*delivery_like, "transfer") or not can_read(b.store, ctx, job):
         raise ApiError(404, "No such delivery!")
     if uri.endswith("recipients"):
         return {"result": list(job.data.get("_recipients", []))}

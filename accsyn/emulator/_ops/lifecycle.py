@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator._access import check_write, target
-from accsyn.emulator._entities import by_ident, home_of, out
+from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._protocol import ApiError, Call, as_dict
-from accsyn.emulator._schema import JOB_ENTITIES, SHARE_TYPES, UNIQUE_CODE
+from accsyn.emulator._schema import READ_ONLY, facts
 from accsyn.emulator._simulation import FINISHED
 
 if TYPE_CHECKING:
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["activate", "deactivate", "delete", "edit"]
 
-_READ_ONLY = ("id", "created", "creator", "type")
-_DEACTIVATABLE = ("user", "acl", *SHARE_TYPES, "site", "engine", "queue")
+#: Types with an inactive pool besides the shares (protocol.md §6.4).
+_DEACTIVATABLE = ("user", "acl", "site", "engine", "queue")
 
 
 def edit(b: Backend, call: Call) -> dict[str, Any]:
@@ -36,9 +36,9 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
     state: str | None = None
     for key, value in data.items():
         k = str(key).lower()
-        if k in _READ_ONLY or k.startswith("_") or k.endswith("_hr"):
+        if k in READ_ONLY or k.startswith("_") or k.endswith("_hr"):
             raise ApiError(400, f"Attribute '{k}' is read-only!")
-        if k == "status" and et in JOB_ENTITIES:
+        if k == "status" and et in facts().job_entities:
             state = b.sim.set_status(row, value)
             continue
         if k == "role":
@@ -46,7 +46,7 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
                 raise ApiError(403, "Only admins can change roles!")
             if value not in ("admin", "employee", "standard"):
                 raise ApiError(400, f"Invalid role '{value}'!")
-        if k == "code" and et in UNIQUE_CODE and value != d.get("code"):
+        if k == "code" and et in facts().unique_code and value != d.get("code"):
             unique_code(b, et, str(value))
         d[k] = value
     d["modified"] = b.clock.stamp()
@@ -59,10 +59,10 @@ def _edit_tasks(b: Backend, call: Call, items: list[Any]) -> dict[str, Any]:
     """``task/edit`` with a list: status, priority or metadata of a job's tasks."""
     ctx = call.ctx
     job = b.store.get(str(ctx.envelope.get("id") or "").lower())
-    if job is None or job.et not in JOB_ENTITIES:
+    if job is None or job.et not in facts().job_entities:
         raise ApiError(404, "Invalid parent entity ID supplied!")
     check_write(b.store, ctx, job.et, job, {})
-    tasks = b.store.select(["task"], states=None, extra=("h_parent_id = ?", [job.id]))
+    tasks = tasks_of(b.store, job)
     result = []
     for item in items:
         if not isinstance(item, dict):
@@ -86,6 +86,7 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(400, "ACLs cannot be deleted, use the revoke function to revoke access.")
     row = target(b.store, ctx, et)
     check_write(b.store, ctx, et, row, {})
+    f = facts()
     d = row.data
     if (
         (et == "volume" and d.get("default"))
@@ -99,10 +100,10 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
         home = home_of(b.store, row)
         if home is not None:
             b.store.update(home, state="archived")
-        for job in b.store.select(list(JOB_ENTITIES), extra=("h_user_id = ?", [row.id])):
+        for job in b.store.select(list(f.job_entities), extra=("h_user_id = ?", [row.id])):
             job.data["status"] = "aborted"
             b.store.update(job, state="finished", t_next=None)
-    if et in JOB_ENTITIES:
+    if et in f.job_entities:
         d["status"] = "aborted" if d.get("status") not in FINISHED else d["status"]
     b.store.update(row, state="archived", t_next=None)
     return {"result": True}
@@ -111,7 +112,7 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
 def deactivate(b: Backend, call: Call) -> dict[str, Any]:
     """``<type>/deactivate`` (``offline``): to the inactive pool; a user's ACLs follow."""
     et, ctx = call.et, call.ctx
-    if et not in _DEACTIVATABLE:
+    if et not in _DEACTIVATABLE and et not in facts().share_types:
         raise ApiError(400, f"Entities of type '{et}' cannot be deactivated.")
     row = target(b.store, ctx, et)
     check_write(b.store, ctx, et, row, {})
@@ -135,7 +136,7 @@ def activate(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(404, f"No inactive {et} '{ident[:100]}'!")
     check_write(b.store, ctx, et, row, {})
     b.store.update(row, state="active")
-    if et in SHARE_TYPES:
+    if et in facts().share_types:
         for acl in b.store.select(
             ["acl"], states=("inactive",), extra=("h_target_id = ?", [row.id])
         ):

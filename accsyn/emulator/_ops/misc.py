@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from accsyn.emulator._entities import hr, project
 from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, as_str
-from accsyn.emulator._schema import ENTITY_TYPES
+from accsyn.emulator._schema import facts
+from accsyn.emulator._store import Row
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
 
 __all__ = [
+    "LogEntry",
     "api_key",
     "entity_types",
     "integration",
@@ -51,12 +54,36 @@ def setting(b: Backend, call: Call) -> dict[str, Any]:
     raise ApiError(405, f"Method {method} not allowed for settings.")
 
 
+class LogEntry(NamedTuple):
+    """One answered event, as recorded (cheaply) while answering it."""
+
+    id: str
+    date: str
+    uri: str
+    user: Row
+    envelope: dict[str, Any]
+
+    def entity(self) -> dict[str, Any]:
+        """The entry as a Log entity (exactly the model's attributes)."""
+        entry = {
+            "id": self.id,
+            "created": self.date,
+            "date": self.date,
+            "entitytype": self.uri.split("/", 1)[0],
+            "entity": self.envelope.get("id"),
+            "message": self.uri,
+            "user": f"user:{self.user.id}",
+            "user_hr": hr(self.user),
+        }
+        return project("log", entry)
+
+
 def logs(b: Backend, call: Call) -> dict[str, Any]:
     """``log/find``: the recent events (not for standard users)."""
     data = as_dict(call.data)
     if call.ctx.role == "standard":
         return {"result": []}
-    rows = list(b.logs)
+    rows = [e.entity() for e in b.logs]
     if data.get("sort_reverse"):
         rows.reverse()
     pag = data.get("pagination") or {}
@@ -97,7 +124,7 @@ def prepublish(b: Backend, call: Call) -> dict[str, Any]:
 
 def entity_types(b: Backend, call: Call) -> dict[str, Any]:
     """``entitytypes``: every entity type served."""
-    return {"result": list(ENTITY_TYPES)}
+    return {"result": list(facts().entity_types)}
 
 
 def api_key(b: Backend, call: Call) -> dict[str, Any]:
