@@ -81,9 +81,34 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+_WIRE_DATE_DIGITS = (slice(0, 4), slice(5, 7), slice(8, 10), slice(11, 13), slice(14, 16))
+
+
+def _is_wire_date(text: str) -> bool:
+    # Exactly ``YYYY-MM-DDTHH:MM:SS``: the form the emulator stores.
+    return (
+        len(text) == 19
+        and text[4] == text[7] == "-"
+        and text[10] == "T"
+        and text[13] == text[16] == ":"
+        and text[17:].isdigit()
+        and all(text[s].isdigit() for s in _WIRE_DATE_DIGITS)
+    )
+
+
 def _micros(value: Any) -> int | None:
     """A date string as exact integer microseconds (None if it does not parse)."""
-    dt = _parse_datetime(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if _is_wire_date(value):
+        # The evaluator reads this exact form as the same UTC instant; C parses it
+        # several times faster, which bulk loads of 100,000 rows notice.
+        try:
+            dt: datetime | None = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        except ValueError:  # e.g. month 13: let the evaluator's reading decide
+            dt = _parse_datetime(value)
+    else:
+        dt = _parse_datetime(value)
     return None if dt is None else (dt - _EPOCH) // _MICROSECOND
 
 
