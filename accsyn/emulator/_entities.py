@@ -25,6 +25,7 @@ __all__ = [
     "default_queue",
     "default_volume",
     "find_code",
+    "home_fields",
     "home_of",
     "hr",
     "new_id",
@@ -187,6 +188,24 @@ def base_fields(stamp: str, ctx: Ctx, name: str | None = None) -> dict[str, Any]
     if name is not None:
         d["name"] = name
     return d
+
+
+def home_fields(volume: Row, user: Row) -> dict[str, Any]:
+    """The attributes of ``user``'s home share on ``volume`` (under ``homes/<email>``)."""
+    email = str(user.data.get("code"))
+    return {
+        "name": email,
+        "code": codeify(email),
+        "status": "enabled",
+        "status_hr": "Enabled",
+        "parent": volume.id,
+        "parent_hr": hr(volume),
+        "path": f"homes/{email}",
+        "user": f"user:{user.id}",
+        "user_hr": hr(user),
+        "email": email,
+        "queue": None,
+    }
 
 
 def codeify(name: str) -> str:

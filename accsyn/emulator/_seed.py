@@ -19,7 +19,7 @@ from typing import Any
 
 from accsyn._codec import encode_datetime
 from accsyn.emulator._backend import Backend
-from accsyn.emulator._entities import hr, party
+from accsyn.emulator._entities import home_fields, hr, party
 from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row, Store
 
@@ -161,22 +161,7 @@ def seed_workspace(
     for email, u in users.items():
         if u.data["role"] == "standard":
             (vol_dir / "homes" / email).mkdir(parents=True, exist_ok=True)
-            homes[email] = store.insert(
-                "home",
-                common(
-                    email,
-                    code=email.replace("@", "_"),
-                    status="enabled",
-                    status_hr="Enabled",
-                    parent=vol.id,
-                    parent_hr=hr(vol),
-                    path=f"homes/{email}",
-                    user=f"user:{u.id}",
-                    user_hr=hr(u),
-                    email=email,
-                    queue=None,
-                ),
-            )
+            homes[email] = store.insert("home", {**common(email), **home_fields(vol, u)})
     folders = {}
     for name, rel in (("Shared Folder", "shared"), ("Outsource", "outsource")):
         folders[rel] = store.insert(

@@ -18,6 +18,7 @@ from accsyn.emulator._entities import (
     codeify,
     default_volume,
     find_code,
+    home_fields,
     hr,
     out,
 )
@@ -91,21 +92,9 @@ def _create_user(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
 def create_home(b: Backend, ctx: Ctx, user: Row) -> Row:
     """The home share of ``user`` on the default volume (its directory made)."""
     vol = default_volume(b.store)
-    email = str(user.data.get("code"))
-    d = base_fields(b.clock.stamp(), ctx, email)
-    d.update(
-        code=codeify(email),
-        status="enabled",
-        status_hr="Enabled",
-        parent=vol.id,
-        parent_hr=hr(vol),
-        path=f"homes/{email}",
-        user=f"user:{user.id}",
-        user_hr=hr(user),
-        email=email,
-        queue=None,
-    )
-    b.paths.volume_dir(vol).joinpath("homes", email).mkdir(parents=True, exist_ok=True)
+    d = base_fields(b.clock.stamp(), ctx)
+    d.update(home_fields(vol, user))
+    b.paths.volume_dir(vol).joinpath(d["path"]).mkdir(parents=True, exist_ok=True)
     return b.store.insert("home", d)
 
 
