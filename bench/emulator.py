@@ -9,6 +9,10 @@ For each nested query (limit 100) it reports p50/p95 of:
   * python  — ``accsyn.query.matches`` over every row already decoded in memory
               (the best case for a pure-Python engine), first 100 matches kept.
 Ratios are printed against the python baseline of the same run.
+
+It then reports the emulator's own cost per small call: a ``transfer/find`` by id
+through the backend (auth, envelope, route table, access rules, the model's wire
+form), against the floor of reading that row from the store directly.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from accsyn.emulator import Backend, Clock, open_backend
+from accsyn.emulator import Backend, Clock, Store, open_backend
 from accsyn.emulator._seed import generate_transfers
 from accsyn.query import parse
 from accsyn.query._evaluate import matches
@@ -111,9 +115,33 @@ def main() -> None:
                 f"{base / p50 if p50 else float('inf'):>10.0f}x"
             )
         assert counts["sql"] == counts["python"] == counts["backend"], counts
+    small_call(backend, headers, store, args.repeat * 20)
     print("\nqueries:")
     for qi, text in enumerate(QUERIES, 1):
         print(f"  Q{qi}: {text}")
+
+
+def small_call(backend: Backend, headers: dict[str, str], store: Store, repeat: int) -> None:
+    """p50 of one small event through the backend, against the store-lookup floor."""
+    row = store.select(["transfer"], limit=1)[0]
+    env = {"workspace": backend.code, "uri": "transfer/find", "id": row.id, "data": {}}
+    raw = quote(json.dumps(env))
+    floor: list[float] = []
+    call: list[float] = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        store.get(row.id)
+        floor.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reply = backend.handle("GET", "/api/v3/event", raw, headers, b"")
+        call.append(time.perf_counter() - t)
+        assert reply.status == 200, reply.body
+        assert len(reply.body["result"]) == 1, reply.body
+    f50, c50 = pct(floor, 50) * 1000, pct(call, 50) * 1000  # pct() gives ms: now us
+    print(
+        f"\nsmall call (transfer/find by id): p50 {c50:.0f} us through the backend, "
+        f"{f50:.0f} us store lookup floor ({c50 / f50 if f50 else float('inf'):.1f}x the floor)"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ The layers, in the order a request meets them::
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import uuid
@@ -76,6 +77,7 @@ class Backend:
         self._code = store.get_meta("workspace") or workspace
         self.lock = threading.RLock()
         self.logs: deque[LogEntry] = deque(maxlen=1000)
+        self._log_ids = itertools.count(1)
         self.auth = Authenticator(store, self._code)
         self.paths = Paths(store, self.files_root, self._code)
         self.sim = Simulation(store, self.clock)
@@ -196,7 +198,7 @@ class Backend:
     def _log(self, ctx: Ctx, uri: str) -> None:
         """Record the event for ``log/find`` (shaped as Log entities when read)."""
         self.logs.append(
-            LogEntry(_entities.new_id("log"), self.clock.stamp(), uri, ctx.user, ctx.envelope)
+            LogEntry(next(self._log_ids), self.clock.stamp(), uri, ctx.user, ctx.envelope)
         )
 
     def _dispatch(self, method: str, ctx: Ctx) -> dict[str, Any]:

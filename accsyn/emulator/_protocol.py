@@ -74,7 +74,7 @@ class ApiError(Exception):
         return Reply(self.status, body, headers)
 
 
-@dataclass
+@dataclass(slots=True)
 class Ctx:
     """The authenticated caller of one request."""
 
@@ -93,7 +93,7 @@ class Ctx:
         return str(self.user.data.get("code", ""))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Call:
     """One operation to answer: who calls, how, on which entity type, with what data.
 

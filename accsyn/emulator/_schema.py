@@ -46,6 +46,8 @@ class Facts:
     specs: Mapping[str, EntitySpec]
     #: Every entity type ``entitytypes`` lists (uri names, sorted).
     entity_types: tuple[str, ...]
+    #: Every name a uri may use for a type (uri names and aliases) -> the uri name.
+    names: Mapping[str, str]
     #: Uri name -> its model's attribute names, in a stable order.
     attributes: Mapping[str, tuple[str, ...]]
     #: Uri name -> what ``attributes`` answers with ``create``/``update``.
@@ -84,6 +86,10 @@ def _build(current: Mapping[str, EntitySpec]) -> Facts:
     return Facts(
         specs=current,
         entity_types=tuple(uri for uri, _ in items),
+        names={
+            **{alias.lower(): uri for uri, s in items for alias in s.aliases},
+            **{uri: uri for uri, _ in items},
+        },
         attributes={uri: tuple(sorted(s.attributes)) for uri, s in items},
         create_attributes={
             uri: tuple(sorted(s.create_fields)) if s.create_fields else tuple(sorted(s.attributes))
@@ -123,5 +129,5 @@ def facts() -> Facts:
 
 
 def canonical(name: str) -> str | None:
-    """The stored entity type for a uri name (aliases resolved), or None if unknown."""
-    return SCHEMA.resolve_type(name.strip())
+    """The stored entity type for a uri name (any case, aliases resolved), or None."""
+    return facts().names.get(name.strip().lower())

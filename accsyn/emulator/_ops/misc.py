@@ -57,7 +57,7 @@ def setting(b: Backend, call: Call) -> dict[str, Any]:
 class LogEntry(NamedTuple):
     """One answered event, as recorded (cheaply) while answering it."""
 
-    id: str
+    seq: int
     date: str
     uri: str
     user: Row
@@ -66,7 +66,7 @@ class LogEntry(NamedTuple):
     def entity(self) -> dict[str, Any]:
         """The entry as a Log entity (exactly the model's attributes)."""
         entry = {
-            "id": self.id,
+            "id": f"{self.seq:024x}",  # ids of log rows: their sequence, as ObjectIds
             "created": self.date,
             "date": self.date,
             "entitytype": self.uri.split("/", 1)[0],
