@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accsyn.emulator import Store
+from accsyn.models import SCHEMA
 from accsyn.query import And, Comparison, Op, Or, negate, parse
 from accsyn.query._ast import Expr
 from accsyn.query._evaluate import matches
@@ -216,7 +217,9 @@ def test_sql_engine_against_the_oracle(oracle_store: Store, text: str, expected:
 @pytest.mark.parametrize(("text", "expected"), ORACLE, ids=[t for t, _ in ORACLE])
 def test_python_evaluator_against_the_oracle(text: str, expected: set[str]) -> None:
     for expr, want in ((_where(text), expected), (negate(_where(text)), ALL - expected)):
-        got = {k for k, data in DATASET.items() if matches(expr, data, entitytype="transfer")}
+        got = {
+            k for k, data in DATASET.items() if matches(expr, data, SCHEMA, entitytype="transfer")
+        }
         assert got == want, f"Python evaluator, {expr}"
 
 
@@ -257,7 +260,7 @@ def test_sql_and_python_agree(store: Store, rows: list[dict[str, Any]], expr: Ex
     store.insert_many(et, datas)
     for e in (expr, negate(expr)):
         sql_ids = {r.id for r in store.select([et], where=e, entitytype=et)}
-        py_ids = {d["id"] for d in datas if matches(e, d, entitytype=et)}
+        py_ids = {d["id"] for d in datas if matches(e, d, SCHEMA, entitytype=et)}
         assert sql_ids == py_ids, e
 
 
@@ -265,8 +268,8 @@ def test_sql_and_python_agree(store: Store, rows: list[dict[str, Any]], expr: Ex
 @given(entity=entities(), expr=exprs)
 def test_negation_is_complement(entity: dict[str, Any], expr: Expr) -> None:
     data = json.loads(json.dumps(entity))
-    assert matches(negate(expr), data, entitytype="transfer") is (
-        not matches(expr, data, entitytype="transfer")
+    assert matches(negate(expr), data, SCHEMA, entitytype="transfer") is (
+        not matches(expr, data, SCHEMA, entitytype="transfer")
     )
 
 
@@ -283,7 +286,7 @@ def test_documented_semantics() -> None:
     }
 
     def m(attr: str, op: Op, value: Any) -> bool:
-        return matches(Comparison(attr, op, value), t, entitytype="transfer")
+        return matches(Comparison(attr, op, value), t, SCHEMA, entitytype="transfer")
 
     assert m("status", Op.EQ, "failed")  # case-insensitive
     assert m("name", Op.EQ, "* BACKUP")  # wildcard
@@ -311,8 +314,10 @@ def test_models_are_evaluated_through_their_wire_form() -> None:
             "size": 10,
         }
     )
-    assert matches(Comparison("user", Op.EQ, "lisa@example.com"), transfer)
+    assert matches(Comparison("user", Op.EQ, "lisa@example.com"), transfer, SCHEMA)
     assert matches(
-        And((Comparison("status", Op.EQ, "FAILED"), Comparison("size", Op.GE, "10"))), transfer
+        And((Comparison("status", Op.EQ, "FAILED"), Comparison("size", Op.GE, "10"))),
+        transfer,
+        SCHEMA,
     )
-    assert not matches(Comparison("size", Op.GT, "10"), transfer)
+    assert not matches(Comparison("size", Op.GT, "10"), transfer, SCHEMA)
