@@ -149,16 +149,18 @@ def party(row: Row) -> str:
 
 
 def project(et: str, data: dict[str, Any], inactive: bool = False) -> dict[str, Any]:
-    """``data`` as the model of ``et`` has it: exactly its attributes (unset ones null).
+    """``data`` as the model of ``et`` has it: every attribute (unset ones null).
 
-    Bookkeeping keys (``_…``) and anything the model does not know stay inside;
-    ``inactive`` follows the entity's pool.
+    Bookkeeping keys (``_…``) stay inside; ``inactive`` follows the entity's pool.
+    The emulator itself stores nothing else, but rows put into the store from
+    elsewhere (a replayed recording of a newer server) keep their extra keys.
     """
-    names = facts().attributes.get(et)
-    if names is None:  # a type the models no longer know: answer what is stored
-        d = {k: v for k, v in data.items() if not k.startswith(HIDDEN_PREFIX)}
-    else:
-        d = {a: data.get(a) for a in names}
+    names = facts().attributes.get(et, ())
+    d = {a: data.get(a) for a in names}
+    if len(data) > len(d) or any(a not in data for a in names):
+        for k, v in data.items():
+            if k not in d and not k.startswith(HIDDEN_PREFIX):
+                d[k] = v
     if "inactive" in d:
         d["inactive"] = inactive
     return d

@@ -199,3 +199,15 @@ def test_an_entity_type_added_to_the_models_is_served() -> None:
     assert [sorted(row) for row in got["found"]] == [got["model"]], (
         "the emulator does not answer a type the models define, as the model has it"
     )
+
+
+def test_edit_refuses_an_attribute_the_model_lacks(admin: Caller) -> None:
+    # Stored unchecked, a typo would be answered back as if the type had it.
+    _, body = admin("GET", "transfer/find", {"limit": 1})
+    tid = body["result"][0]["id"]
+    status, body = admin("PUT", "transfer/edit", {"stauts": "paused"}, id=tid)
+    assert status == 400
+    assert "stauts" in body["message"] and "did you mean 'status'" in body["message"]
+    status, body = admin("PUT", "transfer/edit", {"description": "checked"}, id=tid)
+    assert status == 200, body
+    assert set(body["result"][0]) == set(specs()["transfer"].attributes)

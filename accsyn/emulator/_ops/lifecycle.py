@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._protocol import ApiError, Call, as_dict
-from accsyn.emulator._schema import READ_ONLY, facts
+from accsyn.emulator._schema import HIDDEN_PREFIX, READ_ONLY, facts
 from accsyn.emulator._simulation import FINISHED
 
 if TYPE_CHECKING:
@@ -33,12 +34,19 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
     row = target(b.store, ctx, et)
     check_write(b.store, ctx, et, row, data)
     d = row.data
+    f = facts()
+    attributes = f.attributes.get(et, ())
     state: str | None = None
     for key, value in data.items():
         k = str(key).lower()
         if k in READ_ONLY or k.startswith("_") or k.endswith("_hr"):
             raise ApiError(400, f"Attribute '{k}' is read-only!")
-        if k == "status" and et in facts().job_entities:
+        if k not in attributes:
+            if k not in f.update_attributes.get(et, ()):
+                raise _unknown_attribute(et, k, attributes)
+            d[HIDDEN_PREFIX + k] = value  # accepted, not an attribute (e.g. settings)
+            continue
+        if k == "status" and et in f.job_entities:
             state = b.sim.set_status(row, value)
             continue
         if k == "role":
@@ -46,13 +54,21 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
                 raise ApiError(403, "Only admins can change roles!")
             if value not in ("admin", "employee", "standard"):
                 raise ApiError(400, f"Invalid role '{value}'!")
-        if k == "code" and et in facts().unique_code and value != d.get("code"):
+        if k == "code" and et in f.unique_code and value != d.get("code"):
             unique_code(b, et, str(value))
         d[k] = value
-    d["modified"] = b.clock.stamp()
-    d["modifier"] = ctx.uid
+    if "modified" in attributes:
+        d["modified"] = b.clock.stamp()
+    if "modifier" in attributes:
+        d["modifier"] = ctx.uid
     b.store.update(row, state=state)
     return {"result": [out(row)]}
+
+
+def _unknown_attribute(et: str, name: str, attributes: tuple[str, ...]) -> ApiError:
+    near = difflib.get_close_matches(name, attributes, n=1, cutoff=0.6)
+    hint = f"; did you mean '{near[0]}'?" if near else "!"
+    return ApiError(400, f"A {et} has no attribute '{name[:100]}'{hint}")
 
 
 def _edit_tasks(b: Backend, call: Call, items: list[Any]) -> dict[str, Any]:
