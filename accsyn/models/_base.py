@@ -28,7 +28,7 @@ from accsyn._exceptions import (
 )
 from accsyn.models._spec import BYPASS, Family, nearest
 from accsyn.models._types import OBJECT_ID_TAG, Attr, Id, attr
-from accsyn.query._ast import Query, and_
+from accsyn.query._ast import Expr, Query, and_
 from accsyn.query._builder import FieldExpr
 
 __all__ = ["Entity", "FieldProblem", "convert_validation_error"]
@@ -207,7 +207,17 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
     #: Whether the type has recipients (``job/recipient/*``; grant, access, revoke).
     __recipients__: ClassVar[bool] = False
 
-    id: Attr[Id | None] = attr()
+    if TYPE_CHECKING:
+        # The static view: every concrete model declares ``id`` itself (see the models'
+        # generated stub), so ``Entity.id`` is no field expression, which it is not at run
+        # time either (only concrete models get them).
+        @property
+        def id(self) -> str | None:
+            """The entity's id (None on a model built locally and never saved)."""
+            ...
+
+    else:
+        id: Attr[Id | None] = attr()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -459,7 +469,7 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
     # --- queries -------------------------------------------------------------
 
     @classmethod
-    def where(cls, *expressions: Any, **equalities: Any) -> Query:
+    def where(cls: type[E], *expressions: Expr, **equalities: Any) -> Query[E]:
         """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
 
         Keyword arguments are equality comparisons on attributes of the model (a
@@ -468,7 +478,7 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
         entitytype = cls.__entitytype__
         if not entitytype:
             raise ValidationError(f"{cls.__name__} is not a queryable entity type")
-        parts: list[Any] = list(expressions)
+        parts: list[Expr] = list(expressions)
         fields = cls.__pydantic_fields__
         for key, value in equalities.items():
             if key not in fields:

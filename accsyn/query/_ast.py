@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeAlias
+from typing import Any, Generic, TypeAlias
+
+from typing_extensions import TypeVar
 
 __all__ = [
     "KEYWORDS",
@@ -285,12 +287,19 @@ def _negate_comparison(c: Comparison) -> Expr:
     return flipped
 
 
+#: The model a query selects (``Transfer.where(...)`` is a ``Query[Transfer]``); ``Any``
+#: for a query parsed from a string, whose entity type is known only at run time.
+M_co = TypeVar("M_co", covariant=True, default=Any)
+
+
 @dataclass(frozen=True, slots=True)
-class Query:
+class Query(Generic[M_co]):
     """A statement: ``entitytype [WHERE where]``.
 
     ``entitytype`` is ``None`` for a bare expression whose entity type comes from
-    context. ``source`` is the text the query was parsed from, if any.
+    context. ``source`` is the text the query was parsed from, if any. The type
+    parameter is static only: ``Transfer.where(...)`` is a ``Query[Transfer]``, so
+    ``session.find()`` of it returns ``list[Transfer]``.
     """
 
     entitytype: str | None
