@@ -279,7 +279,9 @@ def _class_sources() -> dict[str, tuple[ast.ClassDef, list[str]]]:
     return found
 
 
-def _field_comments(cls: type, sources: dict[str, tuple[ast.ClassDef, list[str]]]) -> dict[str, str]:
+def _field_comments(
+    cls: type, sources: dict[str, tuple[ast.ClassDef, list[str]]]
+) -> dict[str, str]:
     """``#:`` comments above field declarations, in the classes that declare them."""
     found: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
@@ -299,9 +301,7 @@ def _field_comments(cls: type, sources: dict[str, tuple[ast.ClassDef, list[str]]
     return found
 
 
-def _method_stubs(
-    cls: type, sources: dict[str, tuple[ast.ClassDef, list[str]]]
-) -> Iterator[str]:
+def _method_stubs(cls: type, sources: dict[str, tuple[ast.ClassDef, list[str]]]) -> Iterator[str]:
     """Public methods a class defines itself, copied from its source with ``...`` bodies."""
     if cls.__name__ not in sources:
         return

@@ -1,10 +1,13 @@
 """The typing corpus: what mypy and pyright must catch, and what they must accept.
 
-Every file under ``corpus/`` is checked by three configurations our users run:
+Every file under ``corpus/``, and every page of Python examples in the README and
+``docs/`` (its ```` ```python ```` and ```` ```py ```` blocks joined in order, as
+the docs tests run them), is checked by three configurations our users run:
 ``mypy --strict``, ``mypy --strict`` with pydantic's mypy plugin, and
 ``pyright --strict``. A line marked ``# expect-error`` must get at least one error
 from each of them; every other line must get none. So a mistake the SDK's types
-stop catching fails this test, and so does a false alarm on correct code.
+stop catching fails this test, and so does a false alarm on correct code or on an
+example we show users.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import pytest
 from mypy import api
 
 CORPUS = Path(__file__).parent / "corpus"
+ROOT = Path(__file__).resolve().parents[2]
+_FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _MARK = re.compile(r"#\s*expect-error\b")
 _MYPY_LINE = re.compile(r"^(?P<file>[^:]+\.py):(?P<line>\d+): error: (?P<msg>.*)$")
 
@@ -36,6 +41,34 @@ def _expected() -> set[tuple[str, int]]:
     return found
 
 
+def _sources(tmp_path: Path) -> list[Path]:
+    """The corpus, plus one module per docs page holding its Python examples."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for page in sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"]):
+        text = page.read_text(encoding="utf-8")
+        blocks = [
+            m.group("body")
+            for m in _FENCE.finditer(text)
+            if m.group("info").strip() in {"python", "py"}
+        ]
+        if blocks:
+            # Each block of a page re-imports what it uses (it is read on its own); joined
+            # in one module, a repeated import line is dropped rather than flagged.
+            seen: set[str] = set()
+            lines: list[str] = []
+            for line in "\n".join(blocks).splitlines():
+                is_import = line.startswith(("import ", "from ")) and " import " in f" {line}"
+                if is_import and line in seen:
+                    line = ""
+                seen.add(line)
+                lines.append(line)
+            blocks = ["\n".join(lines)]
+            name = "docs_" + re.sub(r"\W", "_", page.relative_to(ROOT).with_suffix("").as_posix())
+            (docs / f"{name}.py").write_text("\n".join(blocks), encoding="utf-8")
+    return [CORPUS, docs]
+
+
 def _mypy(tmp_path: Path, plugin: bool) -> Lines:
     config = tmp_path / "mypy.ini"
     plugins = "plugins = pydantic.mypy\n" if plugin else ""
@@ -49,7 +82,7 @@ def _mypy(tmp_path: Path, plugin: bool) -> Lines:
             "--no-incremental",
             "--cache-dir",
             str(tmp_path / "cache"),
-            str(CORPUS),
+            *map(str, _sources(tmp_path)),
         ]
     )
     assert not stderr, stderr
@@ -66,11 +99,17 @@ def _pyright(tmp_path: Path) -> Lines:
     executable = shutil.which("pyright", path=str(Path(sys.executable).parent))
     assert executable, "pyright is a dev dependency: pip install -e '.[dev]'"
     config = tmp_path / "pyrightconfig.json"
-    config.write_text(
-        json.dumps({"typeCheckingMode": "strict"}), encoding="utf-8"
-    )
+    config.write_text(json.dumps({"typeCheckingMode": "strict"}), encoding="utf-8")
     proc = subprocess.run(
-        [executable, "-p", str(config), "--pythonpath", sys.executable, "--outputjson", str(CORPUS)],
+        [
+            executable,
+            "-p",
+            str(config),
+            "--pythonpath",
+            sys.executable,
+            "--outputjson",
+            *map(str, _sources(tmp_path)),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -104,5 +143,6 @@ def test_checker_flags_exactly_the_marked_lines(checker: str, tmp_path: Path) ->
     expected = _expected()
     missed = sorted(expected - errors.keys())
     false_alarms = {key: errors[key] for key in sorted(errors.keys() - expected)}
-    assert not missed, f"{checker} accepted these mistakes: {missed}"
-    assert not false_alarms, f"{checker} rejected correct code: {false_alarms}"
+    assert not missed and not false_alarms, (
+        f"{checker} accepted these mistakes: {missed}; rejected correct code: {false_alarms}"
+    )
