@@ -199,7 +199,10 @@ class Acl(Entity):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_AclFilters]
     ) -> Query[Acl]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -274,7 +277,10 @@ class Client(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_ClientFilters]
     ) -> Query[Client]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -341,7 +347,10 @@ class App(Client):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_AppFilters]
     ) -> Query[App]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -408,7 +417,10 @@ class Browser(Client):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_BrowserFilters]
     ) -> Query[Browser]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -456,7 +468,10 @@ class Collection(Share):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_CollectionFilters]
     ) -> Query[Collection]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -529,7 +544,10 @@ class Compute(Job):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_ComputeFilters]
     ) -> Query[Compute]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -598,7 +616,10 @@ class Delivery(Job):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_DeliveryFilters]
     ) -> Query[Delivery]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -639,7 +660,10 @@ class Engine(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_EngineFilters]
     ) -> Query[Engine]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -658,7 +682,10 @@ class File(Entity):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_FileFilters]
     ) -> Query[File]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -709,7 +736,10 @@ class Folder(Share):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_FolderFilters]
     ) -> Query[Folder]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -759,7 +789,10 @@ class Home(Share):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_HomeFilters]
     ) -> Query[Home]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -826,7 +859,10 @@ class Lane(Client):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_LaneFilters]
     ) -> Query[Lane]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -856,7 +892,10 @@ class Log(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_LogFilters]
     ) -> Query[Log]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -901,7 +940,10 @@ class Queue(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_QueueFilters]
     ) -> Query[Queue]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -970,7 +1012,10 @@ class Request(Job):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_RequestFilters]
     ) -> Query[Request]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1037,7 +1082,10 @@ class Server(Client):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_ServerFilters]
     ) -> Query[Server]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1073,7 +1121,10 @@ class Site(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_SiteFilters]
     ) -> Query[Site]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1142,7 +1193,10 @@ class Stream(Job):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_StreamFilters]
     ) -> Query[Stream]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1184,7 +1238,10 @@ class Task(Entity):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_TaskFilters]
     ) -> Query[Task]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1251,7 +1308,10 @@ class Transfer(Job):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_TransferFilters]
     ) -> Query[Transfer]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1294,7 +1354,10 @@ class User(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_UserFilters]
     ) -> Query[User]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1361,7 +1424,10 @@ class UserServer(Client):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_UserServerFilters]
     ) -> Query[UserServer]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1412,7 +1478,10 @@ class Volume(Share):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_VolumeFilters]
     ) -> Query[Volume]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...
 
 
@@ -1444,5 +1513,8 @@ class Workspace(Described):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_WorkspaceFilters]
     ) -> Query[Workspace]:
-        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
         ...

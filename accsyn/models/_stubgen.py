@@ -67,6 +67,10 @@ _T = TypeVar("_T")
 _One: TypeAlias = _T | list[_T] | tuple[_T, ...] | set[_T] | frozenset[_T]
 '''
 
+_WHERE_DOC = """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+Keyword filters compare for equality (a list, tuple or set means ``in``)."""
+
 #: The Python values a keyword filter takes, per attribute kind (None: not filterable).
 _KIND_FILTER: dict[str, str | None] = {
     "str": "_One[str]",
@@ -216,12 +220,13 @@ def _class_stub(
             if doc:
                 lines.append(_docstring(doc, "    "))
     if concrete:
+        # Narrower than Entity.where on purpose: the keyword filters are this model's.
         lines += [
             "    @classmethod",
-            f"    def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]",
+            "    def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]",  # noqa: E501
             f"        cls, *expressions: Expr, **equalities: Unpack[_{cls.__name__}Filters]",
             f"    ) -> Query[{cls.__name__}]:",
-            '        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``."""',
+            _docstring(_WHERE_DOC, "        "),
             "        ...",
         ]
     lines.extend(_method_stubs(cls, sources))

@@ -8,7 +8,7 @@ query expression, instance access its value, and that mistakes are type errors
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from typing_extensions import assert_type
 
@@ -26,15 +26,21 @@ from accsyn.models import (
     User,
 )
 from accsyn.query import Comparison, Expr, Query
-from accsyn.query._builder import FieldExpr
+from accsyn.query._typed import DateExpr, EnumExpr, NumExpr, RefExpr
+
+_JobStatusValue = Literal[
+    "init", "pending", "waiting", "running", "paused", "failed", "aborted", "done"
+]
+_ClientStateValue = Literal["init", "online", "offline", "disabled", "disabled-offline", "enabled"]
 
 
 def class_access_is_an_expression() -> None:
-    assert_type(Transfer.status, FieldExpr[JobStatus | None])
-    assert_type(Transfer.created, FieldExpr[datetime | None])
-    assert_type(Transfer.size, FieldExpr[int | None])
-    assert_type(Acl.entity, FieldExpr[PartyRef | None])
-    assert_type(App.status, FieldExpr[ClientState | None])
+    # Each kind of field has its own expression type, accepting only its values.
+    assert_type(Transfer.status, EnumExpr[JobStatus, _JobStatusValue])
+    assert_type(Transfer.created, DateExpr)
+    assert_type(Transfer.size, NumExpr[int])
+    assert_type(Acl.entity, RefExpr)
+    assert_type(App.status, EnumExpr[ClientState, _ClientStateValue])
     assert_type(Transfer.status == "failed", Comparison)
     assert_type(Transfer.status != JobStatus.FAILED, Comparison)
     assert_type(Transfer.size > 0, Comparison)
@@ -42,13 +48,13 @@ def class_access_is_an_expression() -> None:
     assert_type(Transfer.name.contains("backup"), Comparison)
     assert_type((Transfer.status != "failed") & Transfer.name.like("* backup"), Expr)
     assert_type(~(Transfer.size <= 10), Expr)
-    assert_type(Transfer.where(Transfer.size > 0, status="failed"), Query)
+    assert_type(Transfer.where(Transfer.size > 0, status="failed"), Query[Transfer])
 
 
 def instance_access_is_the_value(t: Transfer, task: Task, user: User) -> None:
     assert_type(t.status, JobStatus | None)
     assert_type(t.created, datetime | None)
-    assert_type(t.id, str | None)
+    assert_type(t.id, str)  # every fetched entity has an id
     assert_type(t.source, PartyRef | None)
     assert_type(t.speed, float | None)
     assert_type(task.source, TaskEndpoint | None)
