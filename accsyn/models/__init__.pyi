@@ -26,6 +26,7 @@ _T = TypeVar("_T")
 #: A keyword filter's value: one value (``=``), or a list, tuple or set of them (``in``).
 _One: TypeAlias = _T | list[_T] | tuple[_T, ...] | set[_T] | frozenset[_T]
 from accsyn.models._registry import ALIASES as ALIASES
+from accsyn.models._spec import SCHEMA as SCHEMA
 from accsyn.models._inputs import AclGrant as AclGrant
 from accsyn.models._types import Attr as Attr
 from accsyn.models._types import AttributeInfo as AttributeInfo
@@ -37,6 +38,7 @@ from accsyn.models._inputs import CollectionCreate as CollectionCreate
 from accsyn.models._inputs import DeliveryCreate as DeliveryCreate
 from accsyn.models.enums import EngineStatus as EngineStatus
 from accsyn.models._base import Entity as Entity
+from accsyn.models._spec import EntitySpec as EntitySpec
 from accsyn.models._inputs import FolderCreate as FolderCreate
 from accsyn.models._inputs import HomeCreate as HomeCreate
 from accsyn.models._inputs import Hook as Hook
@@ -67,9 +69,13 @@ from accsyn.models._types import attr as attr
 from accsyn.models._registry import attributes_of as attributes_of
 from accsyn.models._registry import entity_types as entity_types
 from accsyn.models._registry import model_for as model_for
+from accsyn.models._spec import spec_of as spec_of
+from accsyn.models._spec import specs as specs
+from accsyn.models._spec import validate_query as validate_query
 
 __all__ = [
     "ALIASES",
+    "SCHEMA",
     "Acl",
     "AclGrant",
     "App",
@@ -90,6 +96,7 @@ __all__ = [
     "Engine",
     "EngineStatus",
     "Entity",
+    "EntitySpec",
     "File",
     "Folder",
     "FolderCreate",
@@ -138,6 +145,9 @@ __all__ = [
     "attributes_of",
     "entity_types",
     "model_for",
+    "spec_of",
+    "specs",
+    "validate_query",
 ]
 
 # The values of each enumeration, for comparisons with plain literals.
@@ -505,6 +515,9 @@ class _ComputeFilters(TypedDict, total=False):
     speed: _One[float]
     uri: _One[str]
     engine: _One[str]
+    range: _One[str]
+    input: _One[str]
+    output: _One[str]
 
 
 class Compute(Job):
@@ -540,6 +553,10 @@ class Compute(Job):
     uri: Field[str | None, StrExpr] = attr()
     """The queue path."""
     engine: Field[str | None, StrExpr] = attr()
+    range: Field[str | None, StrExpr] = attr()
+    """Frame range, e.g. ``"1001-1100"`` or ``"5-250x5"``."""
+    input: Field[str | None, StrExpr] = attr()
+    output: Field[str | None, StrExpr] = attr()
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_ComputeFilters]
@@ -577,6 +594,7 @@ class _DeliveryFilters(TypedDict, total=False):
     speed: _One[float]
     uri: _One[str]
     public: bool
+    expires: datetime | date
 
 
 class Delivery(Job):
@@ -612,6 +630,8 @@ class Delivery(Job):
     uri: Field[str | None, StrExpr] = attr()
     """The queue path."""
     public: Field[bool | None, BoolExpr] = attr()
+    expires: Field[datetime | None, DateExpr] = attr()
+    """When a temporary (``init``) delivery expires."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_DeliveryFilters]
@@ -637,6 +657,8 @@ class _EngineFilters(TypedDict, total=False):
     vendor: _One[str]
     version: _One[str]
     revision: _One[str]
+    colour: _One[str]
+    published: datetime | date
 
 
 class Engine(Described):
@@ -656,6 +678,8 @@ class Engine(Described):
     vendor: Field[str | None, StrExpr] = attr()
     version: Field[str | None, StrExpr] = attr()
     revision: Field[str | None, StrExpr] = attr()
+    colour: Field[str | None, StrExpr] = attr()
+    published: Field[datetime | None, DateExpr] = attr()
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_EngineFilters]
@@ -669,14 +693,21 @@ class Engine(Described):
 
 class _FileFilters(TypedDict, total=False):
     id: _One[str]
+    parent: _One[str | SupportsQueryValue]
     path: _One[str]
+    filename: _One[str]
+    size: _One[int]
     created: datetime | date
 
 
 class File(Entity):
     """A member of a collection (UUID ids; other attributes undocumented, kept as extras)."""
     id: Field[str, IdExpr] = attr()
+    parent: Field[str | None, RefExpr] = attr()
+    """The collection id."""
     path: Field[str | None, StrExpr] = attr()
+    filename: Field[str | None, StrExpr] = attr()
+    size: Field[int | None, NumExpr[int]] = attr()
     created: Field[datetime | None, DateExpr] = attr()
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
@@ -875,10 +906,19 @@ class _LogFilters(TypedDict, total=False):
     creator: _One[str | SupportsQueryValue]
     modified: datetime | date
     modifier: _One[str | SupportsQueryValue]
+    date: datetime | date
+    entitytype: _One[str]
+    entity: _One[str | SupportsQueryValue]
+    message: _One[str]
+    user: _One[str | SupportsQueryValue]
+    user_hr: _One[str]
 
 
 class Log(Described):
-    """A backend log row (read-only, ``log/find``; attributes undocumented)."""
+    """A backend log row (read-only, ``log/find``; row attributes undocumented).
+
+    The attributes below are what the local workspace writes.
+    """
     id: Field[str, IdExpr] = attr()
     code: Field[str | None, StrExpr] = attr()
     name: Field[str | None, StrExpr] = attr()
@@ -888,6 +928,14 @@ class Log(Described):
     creator: Field[str | None, RefExpr] = attr()
     modified: Field[datetime | None, DateExpr] = attr()
     modifier: Field[str | None, RefExpr] = attr()
+    date: Field[datetime | None, DateExpr] = attr()
+    entitytype: Field[str | None, StrExpr] = attr()
+    """The type of the entity the row is about."""
+    entity: Field[PartyRef | None, RefExpr] = attr()
+    """``<type>:<id>`` of the entity the row is about."""
+    message: Field[str | None, StrExpr] = attr()
+    user: Field[str | None, RefExpr] = attr()
+    user_hr: Field[str | None, StrExpr] = attr()
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_LogFilters]
@@ -909,6 +957,7 @@ class _QueueFilters(TypedDict, total=False):
     modified: datetime | date
     modifier: _One[str | SupportsQueryValue]
     status: _One[QueueStatus | _QueueStatusValue]
+    type: _One[JobType | _JobTypeValue]
     priority: _One[int]
     default: bool
     compute_default: bool
@@ -929,6 +978,8 @@ class Queue(Described):
     modified: Field[datetime | None, DateExpr] = attr()
     modifier: Field[str | None, RefExpr] = attr()
     status: Field[QueueStatus | None, EnumExpr[QueueStatus, _QueueStatusValue], QueueStatus | _QueueStatusValue | None] = attr()
+    type: Field[JobType | None, EnumExpr[JobType, _JobTypeValue], JobType | _JobTypeValue | None] = attr()
+    """Always 2: a queue is internally a job."""
     priority: Field[int | None, NumExpr[int]] = attr()
     """0..1000; built-ins high 999, medium 500 (the default), low 1."""
     default: Field[bool | None, BoolExpr] = attr()

@@ -376,27 +376,31 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
 
     # --- change tracking -----------------------------------------------------
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        cls = type(self)
-        if (
-            not name.startswith("_")
-            and name not in cls.__pydantic_fields__
-            and name not in (self.__pydantic_extra__ or ())
-        ):
-            # A typo would otherwise be stored and sent as a new attribute.
-            near = nearest(name, cls.__pydantic_fields__)
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise ValidationError(
-                f"{cls.__name__} has no attribute {name!r}{hint} (to set an attribute "
-                f"the server knows and this SDK does not, write entity[{name!r}] = value)",
-                field=name,
-            )
-        try:
-            super().__setattr__(name, value)
-        except pydantic.ValidationError as exc:
-            raise convert_validation_error(exc, cls.__name__) from None
-        if not name.startswith("_"):
-            self._accsyn_mark_dirty(name)
+    # Not seen by type checkers: a declared __setattr__ would make them accept any
+    # attribute name, so `t.prioriti = 20` would pass them (it raises at run time).
+    if not TYPE_CHECKING:
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            cls = type(self)
+            if (
+                not name.startswith("_")
+                and name not in cls.__pydantic_fields__
+                and name not in (self.__pydantic_extra__ or ())
+            ):
+                # A typo would otherwise be stored and sent as a new attribute.
+                near = nearest(name, cls.__pydantic_fields__)
+                hint = f"; did you mean {near!r}?" if near else ""
+                raise ValidationError(
+                    f"{cls.__name__} has no attribute {name!r}{hint} (to set an attribute "
+                    f"the server knows and this SDK does not, write entity[{name!r}] = value)",
+                    field=name,
+                )
+            try:
+                super().__setattr__(name, value)
+            except pydantic.ValidationError as exc:
+                raise convert_validation_error(exc, cls.__name__) from None
+            if not name.startswith("_"):
+                self._accsyn_mark_dirty(name)
 
     def _accsyn_mark_dirty(self, name: str) -> None:
         dirty: set[str] | None = getattr(self, "_accsyn_dirty", None)

@@ -1,10 +1,10 @@
 """The typing corpus: what mypy and pyright must catch, and what they must accept.
 
 Every file under ``corpus/``, and every page of Python examples in the README and
-``docs/`` (its ```` ```python ```` and ```` ```py ```` blocks joined in order, as
-the docs tests run them), is checked by three configurations our users run:
-``mypy --strict``, ``mypy --strict`` with pydantic's mypy plugin, and
-``pyright --strict``. A line marked ``# expect-error`` must get at least one error
+``docs/`` (its executed ```` ```python ```` blocks joined in order, as the docs
+tests run them; ```` ```py ```` blocks are fragments and are left out), is checked
+by three configurations our users run: ``mypy --strict``, ``mypy --strict`` with
+pydantic's mypy plugin, and ``pyright --strict``. A line marked ``# expect-error`` must get at least one error
 from each of them; every other line must get none. So a mistake the SDK's types
 stop catching fails this test, and so does a false alarm on correct code or on an
 example we show users.
@@ -48,9 +48,7 @@ def _sources(tmp_path: Path) -> list[Path]:
     for page in sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"]):
         text = page.read_text(encoding="utf-8")
         blocks = [
-            m.group("body")
-            for m in _FENCE.finditer(text)
-            if m.group("info").strip() in {"python", "py"}
+            m.group("body") for m in _FENCE.finditer(text) if m.group("info").strip() == "python"
         ]
         if blocks:
             # Each block of a page re-imports what it uses (it is read on its own); joined
