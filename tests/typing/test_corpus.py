@@ -4,10 +4,10 @@ Every file under ``corpus/``, and every page of Python examples in the README an
 ``docs/`` (its executed ```` ```python ```` blocks joined in order, as the docs
 tests run them; ```` ```py ```` blocks are fragments and are left out), is checked
 by three configurations our users run: ``mypy --strict``, ``mypy --strict`` with
-pydantic's mypy plugin, and ``pyright --strict``. A line marked ``# expect-error`` must get at least one error
-from each of them; every other line must get none. So a mistake the SDK's types
-stop catching fails this test, and so does a false alarm on correct code or on an
-example we show users.
+pydantic's mypy plugin, and ``pyright --strict``. A line marked
+``# expect-error`` must get at least one error from each of them; every other line
+must get none. So a mistake the SDK's types stop catching fails this test, and so
+does a false alarm on correct code or on an example we show users.
 """
 
 from __future__ import annotations
