@@ -25,6 +25,10 @@ from mypy import api
 
 CORPUS = Path(__file__).parent / "corpus"
 ROOT = Path(__file__).resolve().parents[2]
+#: Pages whose examples are deliberately untyped: migrating.md shows scripts written for
+#: the official client running unchanged through accsyn.compat (its dict results are
+#: ``dict | None`` as the official client's are).
+_UNTYPED_PAGES = frozenset({"docs/migrating.md"})
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _MARK = re.compile(r"#\s*expect-error\b")
 _MYPY_LINE = re.compile(r"^(?P<file>[^:]+\.py):(?P<line>\d+): error: (?P<msg>.*)$")
@@ -46,6 +50,8 @@ def _sources(tmp_path: Path) -> list[Path]:
     docs = tmp_path / "docs"
     docs.mkdir()
     for page in sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"]):
+        if page.relative_to(ROOT).as_posix() in _UNTYPED_PAGES:
+            continue
         text = page.read_text(encoding="utf-8")
         blocks = [
             m.group("body") for m in _FENCE.finditer(text) if m.group("info").strip() == "python"
