@@ -302,14 +302,22 @@ def _syntax_problem(exc: QuerySyntaxError) -> Problem:
     return Problem("AQ100", exc.position, message)
 
 
-def _attribute_positions(expr: Expr | None) -> dict[int, str]:
-    found: dict[int, str] = {}
+def comparisons(expr: Expr | None) -> list[Comparison]:
+    """The comparisons of an expression, left to right (iterative: expressions can be deep)."""
+    found: list[Comparison] = []
     stack: list[Expr] = [expr] if expr is not None else []
     while stack:
         node = stack.pop()
         if isinstance(node, Comparison):
-            if node.attribute_pos is not None:
-                found[node.attribute_pos] = node.attribute.split(".", 1)[0]
+            found.append(node)
         elif isinstance(node, And | Or):
-            stack.extend(node.children)
+            stack.extend(reversed(node.children))
     return found
+
+
+def _attribute_positions(expr: Expr | None) -> dict[int, str]:
+    return {
+        c.attribute_pos: c.attribute.split(".", 1)[0]
+        for c in comparisons(expr)
+        if c.attribute_pos is not None
+    }

@@ -74,6 +74,10 @@ class _Doc:
         except (SyntaxError, ValueError):
             scan_tokens(code, self.checker, self.session_names, self.result, line_offset)
             return
+        self._scan_tree(tree, code, line_offset, column_offset)
+
+    def _scan_tree(self, tree: ast.Module, code: str, line_offset: int, column_offset: int) -> None:
+        # Docs fragments often leave out their imports: model names are taken as the models.
         positions = Positions(code, line_offset, column_offset)
         scan_python(
             tree,
@@ -140,18 +144,8 @@ class _Doc:
             start = match.start("code") + (
                 len(match.group("code")) - len(match.group("code").lstrip())
             )
-            line = self.line_of(start)
             column = start - (self.text.rfind("\n", 0, start) + 1)
-            positions = Positions(code, line, column)
-            scan_python(
-                tree,
-                positions,
-                self.checker,
-                self.session_names,
-                self.result,
-                assume_models=True,
-                source=code,
-            )
+            self._scan_tree(tree, code, self.line_of(start), column)
 
 
 def scan_query_lines(

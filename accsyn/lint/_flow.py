@@ -311,14 +311,9 @@ class Flow:
         if isinstance(target, ast.Name):
             scope.bind(target.id, value)
         elif isinstance(target, ast.Attribute):
-            method = scope.method()
-            if (
-                method is not None
-                and method.owner is not None
-                and isinstance(target.value, ast.Name)
-                and target.value.id == method.self_name
-            ):
-                method.owner.attributes.setdefault(target.attr, []).append((value, scope))
+            owner = _self_owner(target, scope)
+            if owner is not None:
+                owner.attributes.setdefault(target.attr, []).append((value, scope))
         elif isinstance(target, ast.Tuple | ast.List):
             for element in target.elts:
                 self._bind(element, OTHER, scope)
@@ -417,14 +412,9 @@ class Flow:
         return OTHER
 
     def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Kind:
-        method = scope.method()
-        if (
-            method is not None
-            and method.owner is not None
-            and isinstance(node.value, ast.Name)
-            and node.value.id == method.self_name
-        ):
-            bound = method.owner.attributes.get(node.attr)
+        owner = _self_owner(node, scope)
+        if owner is not None:
+            bound = owner.attributes.get(node.attr)
             if bound is None:
                 return UNKNOWN
             return self._merge(self.kind(v, where, depth + 1) for v, where in bound)
@@ -507,6 +497,19 @@ def _site_pattern(methods: frozenset[str], names: frozenset[str]) -> re.Pattern[
     if names:
         alternatives.append(rf"\b(?:{'|'.join(sorted(map(re.escape, names)))})\s*\.")
     return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def _self_owner(node: ast.Attribute, scope: Scope) -> _Class | None:
+    """The class of ``self`` when ``node`` is ``self.<name>`` inside one of its methods."""
+    method = scope.method()
+    if (
+        method is not None
+        and method.owner is not None
+        and isinstance(node.value, ast.Name)
+        and node.value.id == method.self_name
+    ):
+        return method.owner
+    return None
 
 
 def _false(node: ast.expr) -> bool:

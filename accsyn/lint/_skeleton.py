@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from accsyn._exceptions import QuerySyntaxError
-from accsyn.lint._check import Problem, QueryChecker, _syntax_problem
-from accsyn.query import And, Comparison, Expr, Or, Query, parse
+from accsyn.lint._check import Problem, QueryChecker, _syntax_problem, comparisons
+from accsyn.query import Query, parse
 
 __all__ = ["Hole", "SkeletonResult", "check_skeleton"]
 
@@ -116,7 +116,7 @@ def _check_skeleton(
         for n, role in replaced.items()
         if role == "condition"
     ]
-    for comparison in _comparisons(query.where):
+    for comparison in comparisons(query.where):
         if any(s <= (comparison.attribute_pos or -1) < e for s, e in stand_ins):
             unchecked.update(p for p in (comparison.attribute_pos, comparison.value_pos) if p)
             continue
@@ -217,15 +217,3 @@ def _risk(role: str, hole: Hole) -> Problem:
         ),
     }
     return Problem("AQ200", None, messages[role])
-
-
-def _comparisons(expr: Expr | None) -> list[Comparison]:
-    found: list[Comparison] = []
-    stack: list[Expr] = [expr] if expr is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Comparison):
-            found.append(node)
-        elif isinstance(node, And | Or):
-            stack.extend(reversed(node.children))
-    return found
