@@ -90,6 +90,16 @@ class _RegistrySchema:
         return found[0] if found else None
 
 
+def _aliases() -> set[str]:
+    """Legacy type names (``job``, …) from the models' specs, when the SDK has them."""
+    import accsyn.models as models
+
+    specs = getattr(models, "specs", None)
+    if specs is None:
+        return set()
+    return {a.lower() for spec in specs().values() for a in getattr(spec, "aliases", ())}
+
+
 def _model_name(entitytype: str) -> str | None:
     import accsyn.models as models
 
@@ -119,7 +129,9 @@ class QueryChecker:
     def __init__(self, extra_attributes: Mapping[str, Iterable[str]] | None = None) -> None:
         self._schema = _schema()
         self._validate = _validator(self._schema)
-        self.types: frozenset[str] = frozenset(t.lower() for t in self._schema.entity_types())
+        self.types: frozenset[str] = frozenset(
+            {t.lower() for t in self._schema.entity_types()} | _aliases()
+        )
         self._extras: dict[str, frozenset[str]] = {}
         for name, attributes in (extra_attributes or {}).items():
             resolved = self.resolve(name) or name.lower()

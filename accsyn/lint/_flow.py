@@ -372,6 +372,11 @@ class Flow:
             return SESSION
         return found
 
+    def bound_kind(self, node: ast.expr, scope: Scope) -> Kind:
+        """:meth:`kind` without the configured session names: what the code itself binds."""
+        found = self.kind(node, scope)
+        return self._memo.get(id(node), found)
+
     def _kind(self, node: ast.expr | Kind, scope: Scope, depth: int) -> Kind:
         if isinstance(node, Kind):
             return node
@@ -452,6 +457,11 @@ class Flow:
         base = self.kind(node.func.value, scope, depth + 1)
         if base.name == "workspace" and method == "session":
             return Kind("session", raw=turns_validation_off(node))
+        if base.name == "session" and method == "query" and node.args:
+            first = node.args[0]
+            text = first.value if isinstance(first, ast.Constant) else None
+            word = text.split(None, 1)[0] if isinstance(text, str) and text.strip() else ""
+            return Kind("repo", self._resolve_type(word) if word else None, base.raw)
         if base.name == "session" and method == "repository" and node.args:
             return Kind("repo", self.entity_argument(node.args[0], scope), base.raw)
         if base.name == "repo" and method == "validate":

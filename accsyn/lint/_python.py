@@ -40,7 +40,15 @@ STATEMENT_METHODS = frozenset({"find", "find_one", "find_all", "report", "metric
 _FIELD_METHODS = frozenset(
     {"in_", "not_in", "contains", "not_contains", "matches", "not_matches", "like", "not_like"}
 )
-_SITE_METHODS = STATEMENT_METHODS | _FIELD_METHODS | {"where", "select", "repository"}
+#: ``session.query("…")`` (the SDK's select from text) shares its name with ftrack's
+#: ``session.query("Task where …")``: it is read only on a receiver bound to a session.
+_BOUND_STATEMENT_METHODS = frozenset({"query"})
+_SITE_METHODS = (
+    STATEMENT_METHODS
+    | _BOUND_STATEMENT_METHODS
+    | _FIELD_METHODS
+    | {"where", "select", "repository"}
+)
 _OPS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
@@ -125,6 +133,9 @@ class _Scanner:
             method = func.attr
             if method in STATEMENT_METHODS:
                 self._statement(node, func, scope)
+            elif method in _BOUND_STATEMENT_METHODS:
+                if self.flow.bound_kind(func.value, scope).name == "session":
+                    self._statement(node, func, scope)
             elif method == "where":
                 self._where(node, func, scope)
             elif method == "select":

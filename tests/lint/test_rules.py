@@ -73,6 +73,22 @@ def test_session_parameters_annotations_and_attributes_follow_the_data() -> None
     assert codes(source) == [(10, "AQ102"), (11, "AQ103")]
 
 
+def test_session_query_is_read_only_on_a_bound_session() -> None:
+    # The SDK's session.query("…") shares its name with ftrack's session.query("Task where …").
+    source = """\
+    import accsyn
+
+    def launch(self, session, entities):
+        session.query('Task where status.name is "failed"').first()
+        self.session.query('AssetVersion where id is "{}"'.format(entities[0]))
+
+    def report(api: accsyn.Session):
+        api.query("transfer WHERE stauts=failed").page_size(5)
+        api.query("transfer WHERE status=failed").select("nmae")
+    """
+    assert codes(source) == [(8, "AQ102"), (9, "AQ102")]
+
+
 def test_configured_session_names() -> None:
     config = LintConfig(session_names=("ctx.accsyn",))
     source = (

@@ -52,6 +52,11 @@ def mistakes(session: Session):
     return a, b, c, d, e, f, g, h
 
 
+def paused_names(session: Session):
+    paused = session.query("transfer WHERE status=pausd").page_size(50)  # site expect: AQ103
+    return [t.name for t in paused.select("name", "size")]  # site
+
+
 def filters_from(session: Session, filters: dict):
     return session.transfers.where(**filters)  # skip
 
