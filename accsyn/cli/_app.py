@@ -75,7 +75,7 @@ def lint(
         list[Path] | None,
         typer.Argument(
             help="Python, .accsyn, Markdown or reST files, or directories "
-            "(default: include= of [tool.accsyn.lint], else '.').",
+            "(default: include= of \\[tool.accsyn.lint], else '.').",
             show_default=False,
         ),
     ] = None,
@@ -97,7 +97,7 @@ def lint(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="pyproject.toml to read [tool.accsyn.lint] from."),
+        typer.Option("--config", help="pyproject.toml to read \\[tool.accsyn.lint] from."),
     ] = None,
 ) -> None:
     """Check the accsyn queries in code and docs. Exit 0: clean or only warnings; 1: errors

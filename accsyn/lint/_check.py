@@ -293,18 +293,30 @@ class QueryChecker:
             if p.position is not None and p.position in unchecked_values:
                 continue
             code = _code_for(p.message)
+            message = _in_lint_terms(p.message, code, p.suggestion)
             if code == "AQ102" and extras:
                 missing = _NO_ATTRIBUTE.search(p.message)
                 attribute = by_position.get(p.position or -1, "")
                 if (missing and missing.group(1).lower() in extras) or attribute in extras:
                     continue
-            problems.append(Problem(code, p.position, p.message, p.suggestion))
+            problems.append(Problem(code, p.position, message, p.suggestion))
         if not exc.problems:
             problems.append(Problem("AQ105", None, str(exc)))
         return problems
 
 
 _TYPE_WHERE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s+where(?=[\s(\"']|\Z)", re.IGNORECASE)
+
+
+def _in_lint_terms(message: str, code: str, suggestion: str | None) -> str:
+    """The SDK's run-time bypass advice (``validate=False``) becomes lint's; a misspelling
+    (one with a suggestion) needs none."""
+    head, found, _ = message.partition(" (a newer server may know it")
+    if not found or suggestion:
+        return head
+    if code == "AQ102":
+        return head + " (a server-side attribute? list it in [tool.accsyn.lint] extra-attributes)"
+    return head + f" (a newer server may accept it: # accsyn: ignore[{code}])"
 
 
 def _syntax_problem(exc: QuerySyntaxError) -> Problem:

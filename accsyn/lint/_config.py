@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["DEFAULT_SESSION_NAMES", "LintConfig", "iter_files", "load_config"]
+__all__ = ["DEFAULT_SESSION_NAMES", "LintConfig", "file_kind", "iter_files", "load_config"]
 
 #: Receivers taken as accsyn sessions when nothing in the file says what they are.
 DEFAULT_SESSION_NAMES = (

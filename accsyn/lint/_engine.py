@@ -120,12 +120,20 @@ class Linter:
         if _IGNORE_FILE.search(text):
             result.ignored = True
             return result
+        try:
+            self._scan(text, kind, result)
+        except Exception as exc:  # a file lint cannot read must not stop the run
+            result.add(1, 1, "AQ900", f"lint failed on this file: {type(exc).__name__}: {exc}")
+        self._finish(result, text, python=kind == "python")
+        return result
+
+    def _scan(self, text: str, kind: str, result: FileResult) -> None:
         names = self.config.session_names
         if kind == "python":
             if self._hint(text):
                 try:
                     tree = ast.parse(text)
-                except (SyntaxError, ValueError):
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
                     result.python2 = True
                     scan_tokens(text, self.checker, names, result)
                 else:
@@ -136,8 +144,6 @@ class Linter:
             scan_markdown(text, self.checker, names, result)
         elif kind == "rst":
             scan_rst(text, self.checker, names, result)
-        self._finish(result, text, python=kind == "python")
-        return result
 
     def _finish(self, result: FileResult, text: str, python: bool) -> None:
         lines = text.split("\n")

@@ -328,6 +328,8 @@ class Flow:
             qualified = self.qualified(node)
             if qualified in SESSION_CLASSES:
                 return SESSION
+            if qualified in WORKSPACE_CLASSES:
+                return Kind("workspace")
         if names and all(isinstance(n, ast.Name) and n.id in _NUMBER_TYPES for n in names):
             return NUMBER
         return None
@@ -455,7 +457,9 @@ class Flow:
         if method == "format":
             return STR
         base = self.kind(node.func.value, scope, depth + 1)
-        if base.name == "workspace" and method == "session":
+        if method == "session" and (
+            base.name == "workspace" or (base is UNKNOWN and turns_validation_off(node))
+        ):
             return Kind("session", raw=turns_validation_off(node))
         if base.name == "session" and method == "query" and node.args:
             first = node.args[0]

@@ -39,7 +39,7 @@ def _tokens(text: str) -> list[tokenize.TokenInfo]:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type not in _SKIP:
                 found.append(token)
-    except (tokenize.TokenError, SyntaxError):
+    except (tokenize.TokenError, SyntaxError, ValueError):
         pass  # keep what was read up to the point the tokenizer gave up
     return found
 

@@ -97,6 +97,14 @@ def test_configured_session_names() -> None:
     assert codes(source, config=config) == [(2, "AQ101")]
 
 
+def test_messages_give_lint_advice_not_the_run_time_bypass() -> None:
+    source = 'session.find("transfer WHERE stauts=x AND vfxq=y")\n'
+    messages = [f.message for f in lint_source(source, "m.py").findings]
+    assert messages[0] == "transfer has no attribute 'stauts'; did you mean 'status'?"
+    assert "validate=False" not in messages[1]
+    assert "vfxq" in messages[1] and "extra-attributes" in messages[1]
+
+
 # -- dynamic queries ------------------------------------------------------------------------
 
 
