@@ -102,6 +102,14 @@ class Ref:
     index: int
 
 
+@dataclass(frozen=True)
+class Fmt:
+    """A string with one entity id in it (``{}``), resolved per side."""
+
+    template: str
+    ref: Ref
+
+
 @dataclass
 class Side:
     """One client against its own workspace: sessions per role, ids seen, numbering."""
@@ -130,6 +138,8 @@ class Side:
             self.ids[et] = [r["id"] for r in admin.find(et, limit=8)]
 
     def resolve(self, value: Any) -> Any:
+        if isinstance(value, Fmt):
+            return value.template.format(self.resolve(value.ref))
         if isinstance(value, Ref):
             known = self.ids.get(value.entitytype) or ["0" * 24]
             return known[value.index % len(known)]
@@ -304,6 +314,29 @@ files = st.one_of(
     step("getsize", st.tuples(st.sampled_from(PATHS))),
     step("mkdir", st.tuples(st.sampled_from(("volume=projects/diff", "volume=projects/diff/a")))),
 )
+tasks = step(
+    "find",
+    ref("transfer").map(lambda r: (Fmt("task WHERE job={}", r),)),
+    st.fixed_dictionaries({"entityid": ref("transfer")}),
+)
+lifecycle = st.one_of(
+    step("deactivate_one", st.tuples(st.sampled_from(("user", "folder")), ref("user", "folder"))),
+    step(
+        "activate_one",
+        st.tuples(st.just("user"), ref("user") | st.sampled_from(("lisa@example.com", "nobody"))),
+    ),
+    step("get_api_key", st.just(())),
+)
+file_writes = st.one_of(
+    step(
+        "rename",
+        st.tuples(
+            st.just("volume=projects/diff/a"), st.sampled_from(("volume=projects/diff/b", ""))
+        ),
+    ),
+    step("mv", st.tuples(st.just("volume=projects/diff/b"), st.just("volume=projects/diff/a"))),
+    step("delete", st.tuples(st.sampled_from(("volume=projects/diff", "volume=projects/diff/a")))),
+)
 settings_ops = st.one_of(
     step("get_setting", st.tuples(st.sampled_from(SETTINGS))),
     step("get_settings", st.just(())),
@@ -331,6 +364,9 @@ workflow = st.lists(
         files,
         settings_ops,
         advance,
+        tasks,
+        lifecycle,
+        file_writes,
     ),
     min_size=3,
     max_size=18,
