@@ -36,6 +36,8 @@ class Served:
     backend: Backend | None = None
     keys: dict[str, str] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
+    #: The directory holding the current workspace's volume files.
+    root: str = ""
     _app: Any = None
     _tmp: list[str] = field(default_factory=list)
 
@@ -51,6 +53,7 @@ class Served:
         self.close_backend()
         root = tempfile.mkdtemp(prefix="accsyn-compat-")
         self._tmp.append(root)
+        self.root = root
         backend, keys, users = open_backend(
             None, seed=seed, files_root=Path(root), clock=Clock(T0), transfers=transfers
         )

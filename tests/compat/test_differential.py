@@ -161,7 +161,8 @@ class Side:
         if isinstance(value, list):
             return [self.normalise(v) for v in value]
         if isinstance(value, str):
-            return self.number(value)
+            # Volumes report where their files are: each workspace has its own directory.
+            return self.number(value.replace(self.server.root, "<files root>"))
         if isinstance(value, dt.datetime):
             # Both workspaces run on the same simulated clock: its dates must match
             # exactly, and the type (aware datetime, not str) is compared too. Files'
@@ -177,8 +178,10 @@ class Side:
             assert self.server.backend is not None
             self.server.backend.clock.advance(args[0])
             return None
-        session = self.session(role)
         try:
+            # Logging in is part of the step: an earlier step may have deactivated or
+            # deleted the role's user, and both clients must then fail the same way.
+            session = self.session(role)
             result = getattr(session, op)(*self.resolve(args), **self.resolve(kwargs))
         except (official.AccsynException, CompatException, AssertionError) as exc:
             return ("raised", type(exc).__name__, self.number(str(exc)))

@@ -175,6 +175,14 @@ def test_from_session_and_to_session_share_one_login() -> None:
         row = s.find_one("user WHERE code=Employee@Example.com")
         assert isinstance(row, dict) and row["role"] == "employee"
         assert accsyn.compat.to_session(s) is typed
+        assert accsyn.Session.from_compat(s) is typed
+        # get_last_message() really returns the last error (the official one: always None).
+        assert s.get_last_message() is None
+        standard = accsyn.compat.from_session(ws.session(role="standard"))
+        with pytest.raises(compat.AccsynException, match="Permission denied") as info:
+            standard.create("user", {"code": "sneaky@example.com"})
+        assert standard.get_last_message() == str(info.value)
+        assert isinstance(info.value.error, accsyn.PermissionDeniedError)
         with pytest.raises(accsyn.ConfigurationError, match=r"accsyn_api\.Session"):
             accsyn.compat.to_session(object())
 
