@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from accsyn import _operations as ops
 from accsyn import _requests as rq
 from accsyn import _validation as check
-from accsyn import _wire as wire
+from accsyn._codec import encode_date
 from accsyn._exceptions import NoResultFound, ProtocolError, ValidationError
 from accsyn._plan import Done, Plan, adrive, arun, drive, run
 from accsyn._select import AsyncSelect, QueryState, Select, _entity_id
 from accsyn._wire import EventRequest, HttpRequest
-from accsyn.models import Entity, entity_types, model_for
+from accsyn.models import Entity, model_for, spec_of, specs
 from accsyn.query import Comparison, Op, Query
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def _wire_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, _dt.date):
-        return wire.encode_date(value)
+        return encode_date(value)
     if isinstance(value, Mapping):
         return {str(k): _wire_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -129,7 +129,7 @@ class _Writes:
         return self.parent
 
     def get(self, entityid: str) -> EventRequest:
-        if self.entitytype in ("task", "file"):
+        if _is_sub_entity(self.entitytype):
             # Sub-entities have UUID ids and are found through their parent.
             parent = self._need_parent("get")
             _, expression = rq.statement(Query(self.entitytype, Comparison("id", Op.EQ, entityid)))
@@ -332,7 +332,7 @@ def _state_of(entity: Entity) -> QueryState:
             f"save() and refresh() take a fetched model, not {type(entity).__name__}"
         )
     state = _state_for(type(entity))
-    if state.entitytype in ("task", "file"):
+    if _is_sub_entity(state.entitytype):
         raw = entity.get("parent") or entity.get("job")
         parent = str(getattr(raw, "id", None) or raw or "")
         state = replace(state, parent=parent.rsplit(":", 1)[-1] or None)
@@ -343,9 +343,17 @@ def _state_of(entity: Entity) -> QueryState:
 # Session accessors: one descriptor, names derived from the models
 # --------------------------------------------------------------------------------------
 
-#: Entity types with no accessor of their own: files are ``session.files.of(c)`` (the
-#: ``files`` namespace is the file system); logs are read with ``session.logs()``.
-_NO_ACCESSOR = frozenset({"file", "log"})
+#: Entity types with no accessor of their own: logs are read with ``session.logs()``
+#: (files, family "file", are ``session.files.of(c)``: ``files`` is the file system).
+_NO_ACCESSOR = frozenset({"log"})
+
+
+def _is_sub_entity(entitytype: str) -> bool:
+    """Tasks and collection files live under a parent (``EntitySpec.parent_type``)."""
+    try:
+        return spec_of(entitytype).parent_type is not None
+    except ValidationError:
+        return False
 
 
 def _plural(name: str) -> str:
@@ -354,7 +362,11 @@ def _plural(name: str) -> str:
 
 def accessor_names() -> dict[str, str]:
     """Accessor name → entity type, for every registered model (``transfers`` → ``transfer``)."""
-    return {_plural(t): t for t in entity_types() if t not in _NO_ACCESSOR}
+    return {
+        _plural(uri): uri
+        for uri, spec in specs().items()
+        if spec.family != "file" and uri not in _NO_ACCESSOR
+    }
 
 
 class _Accessor(Generic[_S]):

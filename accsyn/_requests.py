@@ -10,16 +10,14 @@ payloads (a JSON string or a JSON file) are read by the session before it builds
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from accsyn import _constants as const
+from accsyn._codec import is_object_id
 from accsyn._exceptions import ValidationError
 from accsyn._wire import EventRequest, dumps
 from accsyn.query import Comparison, Op, Query, and_, or_, render
-
-_ID = re.compile(const.ID_PATTERN)
 
 
 def entity_type(name: object, what: str = "entity type") -> str:
@@ -31,7 +29,7 @@ def entity_type(name: object, what: str = "entity type") -> str:
 
 def require_id(value: object, what: str = "entity ID") -> str:
     """A 24-hex entity id, or a :class:`ValidationError`."""
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not is_object_id(value):
         raise ValidationError(f"Invalid {what} supplied: {value!r} is not a 24-character id!")
     return value
 
@@ -241,7 +239,7 @@ def activate_request(entitytype: str, entityident: str) -> EventRequest:
     """``POST <et>/activate`` by id, or by bare (lowercased) code or email."""
     et = entity_type(entitytype)
     ident = require_str(entityident, "entity identification").lower().strip()
-    if _ID.match(ident):
+    if is_object_id(ident):
         return EventRequest("POST", f"{et}/activate", {}, entityid=ident)
     return EventRequest("POST", f"{et}/activate", {}, query=ident)
 
@@ -595,5 +593,5 @@ def integration_request(name: str, operation: str, data: Any) -> EventRequest:
 
 
 def is_id(value: str) -> bool:
-    """Whether ``value`` looks like a 24-hex entity id."""
-    return bool(_ID.match(value))
+    """Whether ``value`` is an entity id (the one id rule: :mod:`accsyn._codec`)."""
+    return is_object_id(value)

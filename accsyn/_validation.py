@@ -25,6 +25,7 @@ from accsyn._exceptions import (
     QueryValidationError,
     ValidationError,
 )
+from accsyn.models import _spec
 from accsyn.query import Query, parse
 
 __all__ = [
@@ -43,11 +44,8 @@ __all__ = [
 Policy: TypeAlias = Literal["error", "warn", "off"]
 _POLICIES: tuple[Policy, ...] = ("error", "warn", "off")
 
-#: Appended to every validation message.
-BYPASS = (
-    "(if the server knows more than these models, e.g. a newer attribute, pass "
-    'validate=False to this call or create the session with validate="off")'
-)
+#: Appended to every validation message that does not say it yet (the models' text).
+BYPASS = _spec.BYPASS
 
 
 def resolve_policy(value: object) -> Policy:
@@ -88,7 +86,7 @@ def parse_query(text: str) -> Query:
 def _validate(query: Query, entitytype: str | None) -> None:
     from accsyn.query import validate
 
-    validate(query, entitytype=entitytype)
+    validate(query, _spec.SCHEMA, entitytype=entitytype)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -104,7 +102,7 @@ def fail(policy: Policy, error: Exception) -> None:
     """Apply the policy to a problem found: raise it (with how to bypass), warn, or not."""
     if policy == "off":
         return
-    message = f"{error}\n{BYPASS}"
+    message = str(error) if "validate=False" in str(error) else f"{error}\n{BYPASS}"
     if policy == "warn":
         warnings.warn(message, UserWarning, stacklevel=4)
         return
@@ -147,19 +145,15 @@ def check_entitytype(entitytype: str, policy: Policy) -> None:
     """An entity type name the models do not know raises, naming the nearest one."""
     if policy == "off":
         return
-    from accsyn.models import model_for
-
     try:
-        model_for(entitytype)
+        _spec.spec_of(entitytype)
     except ValidationError as exc:
         fail(policy, ValidationError(str(exc), field="entitytype"))
 
 
 def _known_attributes(entitytype: str) -> Mapping[str, Any] | None:
-    from accsyn.models import attributes_of
-
     try:
-        return attributes_of(entitytype)
+        return _spec.spec_of(entitytype).attributes
     except ValidationError:
         return None  # a type the models do not know: nothing to check against
 
@@ -187,54 +181,39 @@ def check_attributes(entitytype: str, names: Iterable[str] | None, policy: Polic
         fail(policy, QueryValidationError(problems))
 
 
-@functools.lru_cache(maxsize=256)
-def _payload_keys(entitytype: str, kind: str) -> frozenset[str] | None:
-    from accsyn import models
-
-    try:
-        model = models.model_for(entitytype)
-    except ValidationError:
-        return None
-    keys = set(models.attributes_of(model))
-    # The input models (TransferCreate, UserUpdate, …) name the writable fields.
-    suffix = "Create" if kind == "create" else "Update"
-    for name in dir(models):
-        obj = getattr(models, name)
-        if (
-            isinstance(obj, type)
-            and issubclass(obj, models.InputModel)
-            and name == f"{model.__name__}{suffix}"
-        ):
-            for field, info in obj.model_fields.items():
-                keys.add(field)
-                if info.alias:
-                    keys.add(info.alias)
-    return frozenset(keys)
-
-
-#: Payload keys every create accepts besides attributes (protocol.md §4.4.1).
+#: Payload keys a create takes besides attributes (protocol.md §4.4.1).
 _CREATE_EXTRAS = frozenset({"tasks", "files", "allow_duplicates", "replace_duplicates", "parent"})
 
 
 def check_payload(entitytype: str, data: object, kind: str, policy: Policy) -> None:
-    """Unknown keys of a create/update payload raise ``ValidationError`` with the nearest."""
+    """Unknown keys of a create/update payload raise ``ValidationError`` naming the
+    field and the nearest valid one.
+
+    Known keys are the type's attributes plus the fields of its input model
+    (``EntitySpec.create_fields`` / ``update_fields``). Required fields and value
+    kinds are left to the server here: payloads the official client sends unchanged
+    must keep working.
+    """
     if policy == "off":
         return
     check_entitytype(entitytype, policy)
-    rows = data if isinstance(data, list | tuple) else [data]
-    known = _payload_keys(entitytype, kind)
-    if known is None:
-        return
-    allowed = known | _CREATE_EXTRAS if kind == "create" else known
-    for row in rows:
+    try:
+        spec = _spec.spec_of(entitytype)
+    except ValidationError:
+        return  # unknown type under "warn": nothing to check against
+    fields = spec.create_fields if kind == "create" else spec.update_fields
+    known = frozenset(spec.attributes) | fields
+    if kind == "create":
+        known |= _CREATE_EXTRAS
+    for row in data if isinstance(data, list | tuple) else [data]:
         if not isinstance(row, Mapping):
             continue
         for key in row:
-            if not isinstance(key, str) or key in allowed:
+            if isinstance(key, str) and key in known:
                 continue
-            close = difflib.get_close_matches(key.lower(), sorted(allowed), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            near = _spec.nearest(str(key), known)
+            hint = f"; did you mean {near!r}?" if near else ""
             fail(
                 policy,
-                ValidationError(f"{entitytype} {kind} has no field {key!r}{hint}", field=key),
+                ValidationError(f"{entitytype} {kind} has no field {key!r}{hint}", field=str(key)),
             )

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from accsyn import _constants as const
+from accsyn._codec import encode_date
 from accsyn._config import Secret
 from accsyn._endpoints import Endpoint, api_endpoint, master_endpoint
 from accsyn._exceptions import (
@@ -137,38 +138,8 @@ class HttpRequest:
 
 
 # --------------------------------------------------------------------------------------
-# JSON and the date codec
+# JSON (dates through accsyn._codec, the one date codec: naive datetimes are UTC)
 # --------------------------------------------------------------------------------------
-
-
-def encode_date(value: _dt.date) -> str:
-    """Client → server date format: UTC ``YYYY-MM-DDTHH:MM:SS``.
-
-    Naive datetimes are local time (as in the official client); ``date`` values are
-    written as midnight with no zone conversion.
-    """
-    # isoformat() always writes a 4-digit year (strftime's %Y does not on Linux).
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
-            value = value.astimezone()  # naive means local time
-        utc = value.astimezone(_dt.timezone.utc)
-        return utc.replace(microsecond=0, tzinfo=None).isoformat()
-    return f"{value.isoformat()}T00:00:00"
-
-
-_DATE_RE = re.compile(r"^\d{2,4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?$")
-
-
-def decode_date(text: str) -> _dt.datetime | None:
-    """Server → client: a ``YYYY-MM-DDTHH:MM:SS[.mmm]`` UTC string as an aware datetime."""
-    if not _DATE_RE.match(text):
-        return None
-    year = text.split("-", 1)[0]
-    fmt = ("%Y" if len(year) == 4 else "%y") + "-%m-%dT%H:%M:%S" + (".%f" if "." in text else "")
-    try:
-        return _dt.datetime.strptime(text, fmt).replace(tzinfo=_dt.timezone.utc)
-    except ValueError:
-        return None
 
 
 def json_default(obj: object) -> Any:
