@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from accsyn import _constants as const
-from accsyn._codec import encode_date
+from accsyn._codec import decode_datetime, encode_date
 from accsyn._config import Secret
 from accsyn._endpoints import Endpoint, api_endpoint, master_endpoint
 from accsyn._exceptions import (
@@ -59,7 +59,9 @@ __all__ = [
     "auth_header",
     "build_envelope",
     "client_hostname",
+    "decode_date",
     "dumps",
+    "encode_date",
     "encode_event",
     "explain",
     "interpret_response",
@@ -140,6 +142,21 @@ class HttpRequest:
 # --------------------------------------------------------------------------------------
 # JSON (dates through accsyn._codec, the one date codec: naive datetimes are UTC)
 # --------------------------------------------------------------------------------------
+
+
+#: The server's date strings, exactly as the official client recognises them in answers.
+_WIRE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\Z")
+
+
+def decode_date(text: str) -> _dt.datetime | None:
+    """A wire date string (``YYYY-MM-DDTHH:MM:SS[.mmm]``, UTC) as an aware datetime, or
+    None for any other string (answers are decoded only where the server sent a date)."""
+    if not _WIRE_DATE.match(text):
+        return None
+    try:
+        return decode_datetime(text)
+    except ValidationError:
+        return None
 
 
 def json_default(obj: object) -> Any:
