@@ -79,7 +79,9 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
         if transport is None and "proxy" not in kwargs:
             transport = async_transport(verify=kwargs["verify"], limits=kwargs["limits"])
         self._client = httpx.AsyncClient(transport=transport, **kwargs)
-        self._driver = AsyncDriver(self._client, self._core.clock, self._core.redact)
+        self._driver = AsyncDriver(
+            self._client, self._core.clock, self._core.redact, transport=transport
+        )
         self._login_lock: asyncio.Lock | None = None
         #: The workspace file system: ``ls``, ``mkdir``, ``mv``, ``delete``, …
         self.files: AsyncFiles = AsyncFiles(self)

@@ -127,7 +127,9 @@ class Session(_SessionBase, RepositoryMixin):
         if transport is None and "proxy" not in kwargs:
             transport = sync_transport(verify=kwargs["verify"], limits=kwargs["limits"])
         self._client = httpx.Client(transport=transport, **kwargs)
-        self._driver = SyncDriver(self._client, self._core.clock, self._core.redact)
+        self._driver = SyncDriver(
+            self._client, self._core.clock, self._core.redact, transport=transport
+        )
         self._login_lock = threading.Lock()
         #: The workspace file system: ``ls``, ``mkdir``, ``mv``, ``delete``, …
         self.files: Files = Files(self)

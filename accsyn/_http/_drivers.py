@@ -11,10 +11,11 @@ every socket wait at it.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from collections.abc import Generator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -22,7 +23,7 @@ from accsyn._exceptions import ConnectError, RequestTimeout, SessionClosedError,
 from accsyn._http._policy import Clock
 from accsyn._http._redact import Redactor
 from accsyn._http._transmit import Action, Failure, Outcome, Response, Sleep
-from accsyn._http._transports import DEADLINE
+from accsyn._http._transports import DEADLINE, RAW_QUERY, AsyncPoolTransport, PoolTransport
 from accsyn._wire import HttpRequest
 
 __all__ = ["AsyncDriver", "SyncDriver"]
@@ -33,6 +34,40 @@ _CLOSED = (
     "This session is closed: close() (or leaving its `with` block) released its "
     "connections. Open a new session to send more requests."
 )
+
+
+#: What :func:`accsyn._wire._quote_json` writes: characters httpx would send unchanged.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~/%-]*")
+
+
+class _Targets:
+    """The URL and extensions to send a request with.
+
+    On our own transports a plain query string (an event envelope) travels as the
+    :data:`RAW_QUERY` extension beside its endpoint URL, parsed once per endpoint:
+    the bytes on the wire are the same, httpx does not re-parse the envelope, and its
+    request log shows the endpoint without the envelope (and its session id). Any
+    other transport gets the whole URL, as always.
+    """
+
+    def __init__(self, transport: object) -> None:
+        self.direct = isinstance(transport, PoolTransport | AsyncPoolTransport)
+        self._bases: dict[str, httpx.URL] = {}
+
+    def of(self, req: HttpRequest) -> tuple[httpx.URL | str, dict[str, Any] | None]:
+        if not self.direct:
+            return req.url, None
+        base, sep, query = req.url.partition("?")
+        if not sep or not _PLAIN_QUERY.fullmatch(query):
+            return req.url, None
+        parsed = self._bases.get(base)
+        if parsed is None:
+            parsed = httpx.URL(base)
+            if parsed.query or parsed.fragment:
+                return req.url, None
+            if len(self._bases) < 16:
+                self._bases[base] = parsed
+        return parsed, {RAW_QUERY: query.encode("ascii")}
 
 
 def _where(req: HttpRequest) -> str:
@@ -88,10 +123,18 @@ def _failure(exc: Exception, req: HttpRequest, redact: Redactor) -> Failure:
 class SyncDriver:
     """Performs :func:`transmit` actions with a pooled :class:`httpx.Client`."""
 
-    def __init__(self, client: httpx.Client, clock: Clock, redact: Redactor) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        clock: Clock,
+        redact: Redactor,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.client = client
         self.clock = clock
         self.redact = redact
+        #: ``transport``: the one ``client`` was built with, when the caller knows it.
+        self._targets = _Targets(transport)
 
     def perform(self, req: HttpRequest) -> Outcome:
         """Send one request; transport failures become a :class:`Failure`."""
@@ -102,7 +145,10 @@ class SyncDriver:
         deadline = time.monotonic() + timeout if timeout is not None else None
         token = DEADLINE.set(deadline)
         try:
-            r = self.client.request(req.method, req.url, headers=req.headers, content=req.content)
+            url, extensions = self._targets.of(req)
+            r = self.client.request(
+                req.method, url, headers=req.headers, content=req.content, extensions=extensions
+            )
             return Response(r.status_code, tuple(r.headers.multi_items()), r.content)
         except httpx.HTTPError as exc:
             if (
@@ -135,10 +181,18 @@ class SyncDriver:
 class AsyncDriver:
     """Performs :func:`transmit` actions with a pooled :class:`httpx.AsyncClient`."""
 
-    def __init__(self, client: httpx.AsyncClient, clock: Clock, redact: Redactor) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        clock: Clock,
+        redact: Redactor,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.client = client
         self.clock = clock
         self.redact = redact
+        #: ``transport``: the one ``client`` was built with, when the caller knows it.
+        self._targets = _Targets(transport)
 
     async def _request(self, req: HttpRequest) -> Response:
         r = await self.client.request(req.method, req.url, headers=req.headers, content=req.content)

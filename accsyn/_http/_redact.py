@@ -6,8 +6,10 @@ server's error snippet cut at 200 characters can end inside a base64 key, and an
 exact-match redaction would miss what is left of it.
 
 :class:`HttpxLogFilter` is the opt-in for httpx's own request log: the SDK never
-touches another package's logger, so an application that logs httpx at INFO
-installs it (``logging.getLogger("httpx").addFilter(accsyn.HttpxLogFilter())``).
+touches another package's logger. On the sessions' default transports the envelope
+never reaches the URL httpx logs; with a custom transport or an environment proxy
+it does, and an application that logs httpx at INFO installs the filter
+(``logging.getLogger("httpx").addFilter(accsyn.HttpxLogFilter())``).
 """
 
 from __future__ import annotations
@@ -143,9 +145,11 @@ class HttpxLogFilter(logging.Filter):
     """Hides the envelope (and with it the session id) in httpx's request log lines.
 
     httpx logs every request URL at INFO on the ``httpx`` logger; an accsyn GET or
-    DELETE carries its whole envelope, session id included, in the query string.
-    The SDK does not change other packages' loggers; an application that shows
-    httpx's INFO lines installs this filter once::
+    DELETE carries its whole envelope, session id included, in the query string
+    (the sessions' default transports keep it out of the logged URL; a custom
+    ``transport=`` or an environment proxy does not). The SDK does not change other
+    packages' loggers; an application that shows httpx's INFO lines installs this
+    filter once::
 
         logging.getLogger("httpx").addFilter(accsyn.HttpxLogFilter())
 
