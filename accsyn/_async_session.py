@@ -10,7 +10,7 @@ import asyncio
 import ssl
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import httpx
 
@@ -33,9 +33,13 @@ from accsyn._session_base import (
 from accsyn._wire import EventRequest, HttpRequest
 from accsyn.query import Query
 
+if TYPE_CHECKING:
+    from accsyn.models import Entity
+
 __all__ = ["AsyncSession"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Entity")
 
 
 class AsyncSession(_SessionBase, AsyncRepositoryMixin):
@@ -134,6 +138,27 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
 
     # -- query and read ----------------------------------------------------------------
 
+    # A built query keeps its model (``Transfer.where(...)`` is a ``Query[Transfer]``), so
+    # its rows are typed; a query string's entity type is known only at run time (Any).
+    @overload
+    async def find(
+        self,
+        query: Query[M],
+        entityid: str | None = ...,
+        attributes: Sequence[str] | None = ...,
+        finished: bool | None = ...,
+        inactive: bool | None = ...,
+        offline: bool | None = ...,
+        archived: bool | None = ...,
+        limit: int | None = ...,
+        skip: int | None = ...,
+        create: bool = ...,
+        update: bool = ...,
+        single_entity_query: Literal[False] = ...,
+        *,
+        raw: Literal[False] = ...,
+        validate: bool | None = ...,
+    ) -> list[M]: ...
     @overload
     async def find(
         self,
@@ -206,6 +231,34 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
             )
         )  # fmt: skip
 
+    @overload
+    async def find_one(
+        self,
+        query: Query[M],
+        entityid: str | None = ...,
+        attributes: Sequence[str] | None = ...,
+        finished: bool | None = ...,
+        inactive: bool | None = ...,
+        offline: bool | None = ...,
+        archived: bool | None = ...,
+        *,
+        raw: Literal[False] = ...,
+        validate: bool | None = ...,
+    ) -> M | None: ...
+    @overload
+    async def find_one(
+        self,
+        query: str | Query,
+        entityid: str | None = ...,
+        attributes: Sequence[str] | None = ...,
+        finished: bool | None = ...,
+        inactive: bool | None = ...,
+        offline: bool | None = ...,
+        archived: bool | None = ...,
+        *,
+        raw: bool = ...,
+        validate: bool | None = ...,
+    ) -> Any: ...
     async def find_one(
         self,
         query: str | Query,

@@ -28,29 +28,53 @@ from accsyn.models import Entity, model_for, spec_of, specs
 from accsyn.query import Comparison, Op, Query
 
 if TYPE_CHECKING:
+    # Typed per model in the models' generated stub (keyword filters, create and update
+    # fields are the model's own); at run time they are plain Repository objects.
     from accsyn.models import (
-        Acl,
-        App,
-        Browser,
-        Client,
-        Collection,
-        Compute,
-        Delivery,
-        Engine,
-        Folder,
-        Home,
-        Lane,
-        Queue,
-        Request,
-        Server,
-        Site,
-        Stream,
-        Task,
-        Transfer,
-        User,
-        UserServer,
-        Volume,
-        Workspace,
+        _AclAsyncRepository,
+        _AclRepository,
+        _AppAsyncRepository,
+        _AppRepository,
+        _BrowserAsyncRepository,
+        _BrowserRepository,
+        _ClientAsyncRepository,
+        _ClientRepository,
+        _CollectionAsyncRepository,
+        _CollectionRepository,
+        _ComputeAsyncRepository,
+        _ComputeRepository,
+        _DeliveryAsyncRepository,
+        _DeliveryRepository,
+        _EngineAsyncRepository,
+        _EngineRepository,
+        _FolderAsyncRepository,
+        _FolderRepository,
+        _HomeAsyncRepository,
+        _HomeRepository,
+        _LaneAsyncRepository,
+        _LaneRepository,
+        _QueueAsyncRepository,
+        _QueueRepository,
+        _RequestAsyncRepository,
+        _RequestRepository,
+        _ServerAsyncRepository,
+        _ServerRepository,
+        _SiteAsyncRepository,
+        _SiteRepository,
+        _StreamAsyncRepository,
+        _StreamRepository,
+        _TaskAsyncRepository,
+        _TaskRepository,
+        _TransferAsyncRepository,
+        _TransferRepository,
+        _UserAsyncRepository,
+        _UserRepository,
+        _UserServerAsyncRepository,
+        _UserServerRepository,
+        _VolumeAsyncRepository,
+        _VolumeRepository,
+        _WorkspaceAsyncRepository,
+        _WorkspaceRepository,
     )
 
 __all__ = [
@@ -217,9 +241,10 @@ class Repository(Select[M]):
             raise ProtocolError(f"{req.uri}: the server returned no entity")
         return self._load_full(row)
 
-    def update(self, entity: object, /, **changes: Any) -> M:
-        """Change fields of an entity (or id); returns the updated entity."""
-        req = self._writes().update(_entity_id(entity), _payload(None, changes), self._policy)
+    def update(self, entity: object, data: object = None, /, **changes: Any) -> M:
+        """Change fields of an entity (or id), given as an input model (``TransferUpdate``),
+        a mapping and/or keyword fields; returns the updated entity."""
+        req = self._writes().update(_entity_id(entity), _payload(data, changes), self._policy)
         row = self._run(ops.single(req))
         if row is None:
             raise ProtocolError(f"{req.uri}: the server returned no entity")
@@ -275,9 +300,10 @@ class AsyncRepository(AsyncSelect[M]):
             raise ProtocolError(f"{req.uri}: the server returned no entity")
         return self._load_full(row)
 
-    async def update(self, entity: object, /, **changes: Any) -> M:
-        """Change fields of an entity (or id); returns the updated entity."""
-        req = self._writes().update(_entity_id(entity), _payload(None, changes), self._policy)
+    async def update(self, entity: object, data: object = None, /, **changes: Any) -> M:
+        """Change fields of an entity (or id), given as an input model (``TransferUpdate``),
+        a mapping and/or keyword fields; returns the updated entity."""
+        req = self._writes().update(_entity_id(entity), _payload(data, changes), self._policy)
         row = await self._run(ops.single(req))
         if row is None:
             raise ProtocolError(f"{req.uri}: the server returned no entity")
@@ -437,28 +463,28 @@ class RepositoryMixin(_SessionRepositories):
 
     # What the accessor descriptors return (held to accessor_names() by a test).
 
-    acls: Repository[Acl]
-    apps: Repository[App]
-    browsers: Repository[Browser]
-    clients: Repository[Client]
-    collections: Repository[Collection]
-    computes: Repository[Compute]
-    deliveries: Repository[Delivery]
-    engines: Repository[Engine]
-    folders: Repository[Folder]
-    homes: Repository[Home]
-    lanes: Repository[Lane]
-    queues: Repository[Queue]
-    requests: Repository[Request]
-    servers: Repository[Server]
-    sites: Repository[Site]
-    streams: Repository[Stream]
-    tasks: Repository[Task]
-    transfers: Repository[Transfer]
-    users: Repository[User]
-    userservers: Repository[UserServer]
-    volumes: Repository[Volume]
-    workspaces: Repository[Workspace]
+    acls: _AclRepository
+    apps: _AppRepository
+    browsers: _BrowserRepository
+    clients: _ClientRepository
+    collections: _CollectionRepository
+    computes: _ComputeRepository
+    deliveries: _DeliveryRepository
+    engines: _EngineRepository
+    folders: _FolderRepository
+    homes: _HomeRepository
+    lanes: _LaneRepository
+    queues: _QueueRepository
+    requests: _RequestRepository
+    servers: _ServerRepository
+    sites: _SiteRepository
+    streams: _StreamRepository
+    tasks: _TaskRepository
+    transfers: _TransferRepository
+    users: _UserRepository
+    userservers: _UserServerRepository
+    volumes: _VolumeRepository
+    workspaces: _WorkspaceRepository
 
     @overload
     def repository(self, model: type[M]) -> Repository[M]: ...
@@ -505,28 +531,28 @@ class AsyncRepositoryMixin(_SessionRepositories):
 
     # What the accessor descriptors return (held to accessor_names() by a test).
 
-    acls: AsyncRepository[Acl]
-    apps: AsyncRepository[App]
-    browsers: AsyncRepository[Browser]
-    clients: AsyncRepository[Client]
-    collections: AsyncRepository[Collection]
-    computes: AsyncRepository[Compute]
-    deliveries: AsyncRepository[Delivery]
-    engines: AsyncRepository[Engine]
-    folders: AsyncRepository[Folder]
-    homes: AsyncRepository[Home]
-    lanes: AsyncRepository[Lane]
-    queues: AsyncRepository[Queue]
-    requests: AsyncRepository[Request]
-    servers: AsyncRepository[Server]
-    sites: AsyncRepository[Site]
-    streams: AsyncRepository[Stream]
-    tasks: AsyncRepository[Task]
-    transfers: AsyncRepository[Transfer]
-    users: AsyncRepository[User]
-    userservers: AsyncRepository[UserServer]
-    volumes: AsyncRepository[Volume]
-    workspaces: AsyncRepository[Workspace]
+    acls: _AclAsyncRepository
+    apps: _AppAsyncRepository
+    browsers: _BrowserAsyncRepository
+    clients: _ClientAsyncRepository
+    collections: _CollectionAsyncRepository
+    computes: _ComputeAsyncRepository
+    deliveries: _DeliveryAsyncRepository
+    engines: _EngineAsyncRepository
+    folders: _FolderAsyncRepository
+    homes: _HomeAsyncRepository
+    lanes: _LaneAsyncRepository
+    queues: _QueueAsyncRepository
+    requests: _RequestAsyncRepository
+    servers: _ServerAsyncRepository
+    sites: _SiteAsyncRepository
+    streams: _StreamAsyncRepository
+    tasks: _TaskAsyncRepository
+    transfers: _TransferAsyncRepository
+    users: _UserAsyncRepository
+    userservers: _UserServerAsyncRepository
+    volumes: _VolumeAsyncRepository
+    workspaces: _WorkspaceAsyncRepository
 
     @overload
     def repository(self, model: type[M]) -> AsyncRepository[M]: ...

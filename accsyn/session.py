@@ -38,7 +38,7 @@ import ssl
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import httpx
 
@@ -62,9 +62,13 @@ from accsyn._session_base import (
 from accsyn._wire import EventRequest, HttpRequest
 from accsyn.query import Query
 
+if TYPE_CHECKING:
+    from accsyn.models import Entity
+
 __all__ = ["AsyncSession", "RateLimit", "RetryPolicy", "Session"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Entity")
 _client_kwargs = client_kwargs  # kept for tests that inspect the client arguments
 
 
@@ -179,6 +183,27 @@ class Session(_SessionBase, RepositoryMixin):
 
     # -- query and read ----------------------------------------------------------------
 
+    # A built query keeps its model (``Transfer.where(...)`` is a ``Query[Transfer]``), so
+    # its rows are typed; a query string's entity type is known only at run time (Any).
+    @overload
+    def find(
+        self,
+        query: Query[M],
+        entityid: str | None = ...,
+        attributes: Sequence[str] | None = ...,
+        finished: bool | None = ...,
+        inactive: bool | None = ...,
+        offline: bool | None = ...,
+        archived: bool | None = ...,
+        limit: int | None = ...,
+        skip: int | None = ...,
+        create: bool = ...,
+        update: bool = ...,
+        single_entity_query: Literal[False] = ...,
+        *,
+        raw: Literal[False] = ...,
+        validate: bool | None = ...,
+    ) -> list[M]: ...
     @overload
     def find(
         self,
@@ -251,6 +276,34 @@ class Session(_SessionBase, RepositoryMixin):
             )
         )  # fmt: skip
 
+    @overload
+    def find_one(
+        self,
+        query: Query[M],
+        entityid: str | None = ...,
+        attributes: Sequence[str] | None = ...,
+        finished: bool | None = ...,
+        inactive: bool | None = ...,
+        offline: bool | None = ...,
+        archived: bool | None = ...,
+        *,
+        raw: Literal[False] = ...,
+        validate: bool | None = ...,
+    ) -> M | None: ...
+    @overload
+    def find_one(
+        self,
+        query: str | Query,
+        entityid: str | None = ...,
+        attributes: Sequence[str] | None = ...,
+        finished: bool | None = ...,
+        inactive: bool | None = ...,
+        offline: bool | None = ...,
+        archived: bool | None = ...,
+        *,
+        raw: bool = ...,
+        validate: bool | None = ...,
+    ) -> Any: ...
     def find_one(
         self,
         query: str | Query,

@@ -35,6 +35,8 @@ from typing import Any
 
 import pydantic
 
+from accsyn.models._spec import spec_of
+
 __all__ = ["generate", "main", "stub_path"]
 
 _HEADER = '''\
@@ -42,12 +44,14 @@ _HEADER = '''\
 # A test fails when this file and the models disagree.
 """Typed pydantic models for every accsyn entity type (static view; see _stubgen)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal, TypeAlias, TypeVar
 
 from typing_extensions import TypedDict, Unpack
 
+from accsyn._repository import AsyncRepository, Repository
+from accsyn._select import AsyncSelect, Select
 from accsyn.query._ast import Expr, Query
 from accsyn.query._typed import (
     BoolExpr,
@@ -141,7 +145,98 @@ def generate() -> str:
     sources = _class_sources()
     for cls in _bases_first(entity_classes):
         out.append("\n\n" + _class_stub(cls, generated, sources))
+    out.append(_REPOSITORY_NOTE)
+    chain = _chain_methods()
+    for cls in _bases_first(entity_classes):
+        if cls.__dict__.get("__entitytype__"):
+            out.append("\n\n" + _repository_stubs(cls, chain, generated))
     return "".join(out)
+
+
+# Generated overrides are narrower than their generic bases on purpose.
+_IGNORE_OVERRIDE = "  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]"
+
+_REPOSITORY_NOTE = """
+
+# Typed repositories (``session.transfers`` is a ``_TransferRepository``): keyword
+# filters, create and update fields are the model's own, so a typo'd keyword or a
+# wrong value is a static error. At run time these are plain Repository/Select objects.
+"""
+
+
+def _chain_methods() -> list[tuple[str, str]]:
+    """The builder methods that return the select itself: (name, parameters after self)."""
+    source = Path(__file__).parents[1] / "_select.py"
+    for node in ast.parse(source.read_text()).body:
+        if isinstance(node, ast.ClassDef) and node.name == "_Builder":
+            found: list[tuple[str, str]] = []
+            for item in node.body:
+                if (
+                    isinstance(item, ast.FunctionDef)
+                    and not item.name.startswith("_")
+                    and isinstance(item.returns, ast.Name | ast.Constant)
+                    and ast.unparse(item.returns).strip("'\"") == "_R"
+                ):
+                    args = copy.deepcopy(item.args)
+                    args.args = args.args[1:]  # drop self
+                    found.append((item.name, ast.unparse(args)))
+            return found
+    raise RuntimeError("accsyn/_select.py has no _Builder class")
+
+
+def _repository_stubs(cls: type[Any], chain: list[tuple[str, str]], generated: set[str]) -> str:
+    name = cls.__name__
+    spec = spec_of(cls)
+    out: list[str] = []
+    for action, model in (("Create", spec.create_model), ("Update", spec.update_model)):
+        if model is None:
+            continue
+        out.append(f"class _{name}{action}Fields(TypedDict, total=False):")
+        for field, info in model.model_fields.items():
+            key = info.alias or field
+            if key.isidentifier():
+                out.append(f"    {key}: {_type_text(info.annotation, generated, lenient=True)}")
+        out += ["", ""]
+    for sync in (True, False):
+        select = f"_{name}Select" if sync else f"_{name}AsyncSelect"
+        base = "Select" if sync else "AsyncSelect"
+        out.append(f"class {select}({base}[{name}]):")
+        for method, args in chain:
+            if method == "where":
+                out.append(
+                    f"    def where({_IGNORE_OVERRIDE}\n"
+                    f"        self, *expressions: Expr | Query[Any] | str,"
+                    f" **equalities: Unpack[_{name}Filters]\n"
+                    f"    ) -> {select}: ..."
+                )
+            else:
+                params = f"self, {args}" if args else "self"
+                out.append(f"    def {method}({params}) -> {select}: ...")
+        out += ["", ""]
+        repo = f"_{name}Repository" if sync else f"_{name}AsyncRepository"
+        rbase = "Repository" if sync else "AsyncRepository"
+        out.append(f"class {repo}({select}, {rbase}[{name}]):")
+        prefix = "def" if sync else "async def"
+        ignore = _IGNORE_OVERRIDE
+        if spec.create_model is not None:
+            data = f"{spec.create_model.__name__} | Mapping[str, Any] | None = None"
+            out.append(
+                f"    {prefix} create({ignore}\n"
+                f"        self, data: {data}, /, **fields: Unpack[_{name}CreateFields]\n"
+                f"    ) -> {name}: ..."
+            )
+        if spec.update_model is not None:
+            data = f"{spec.update_model.__name__} | Mapping[str, Any] | None = None"
+            out.append(
+                f"    {prefix} update({ignore}\n"
+                f"        self, entity: {name} | str, data: {data}, /,"
+                f" **changes: Unpack[_{name}UpdateFields]\n"
+                f"    ) -> {name}: ..."
+            )
+        if out[-1].startswith("class "):
+            out.append("    ...")
+        out += ["", ""]
+    return "\n".join(out).rstrip() + "\n"
 
 
 def _literal_name(enum_cls: type[enum.Enum]) -> str:
@@ -152,11 +247,22 @@ def _enums(classes: list[type[Any]]) -> list[type[enum.Enum]]:
     from accsyn.models._registry import attributes_of
 
     found: dict[str, type[enum.Enum]] = {}
+
+    def visit(tp: Any) -> None:
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            found[tp.__name__] = tp
+        for arg in typing.get_args(tp):
+            visit(arg)
+
     for cls in classes:
         if cls.__dict__.get("__entitytype__"):
             for info in attributes_of(cls).values():
                 if info.enum is not None:
                     found[info.enum.__name__] = info.enum
+            spec = spec_of(cls)
+            for model in (spec.create_model, spec.update_model):
+                for field in model.model_fields.values() if model else ():
+                    visit(field.annotation)
     return [found[name] for name in sorted(found)]
 
 
@@ -223,7 +329,7 @@ def _class_stub(
         # Narrower than Entity.where on purpose: the keyword filters are this model's.
         lines += [
             "    @classmethod",
-            "    def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]",  # noqa: E501
+            f"    def where({_IGNORE_OVERRIDE}",
             f"        cls, *expressions: Expr, **equalities: Unpack[_{cls.__name__}Filters]",
             f"    ) -> Query[{cls.__name__}]:",
             _docstring(_WHERE_DOC, "        "),
@@ -247,22 +353,30 @@ def _expr_text(info: Any) -> str:
     return _KIND_EXPR[info.kind]
 
 
-def _type_text(tp: Any, generated: set[str]) -> str:
+def _type_text(tp: Any, generated: set[str], lenient: bool = False) -> str:
+    """``tp`` as stub text. ``lenient`` (inputs): a nested model also takes a mapping
+    and an enum its plain values, as validation converts both."""
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
-        return _type_text(tp.__origin__, generated)
+        return _type_text(tp.__origin__, generated, lenient)
     if origin is typing.Union or origin is types.UnionType:
-        return " | ".join(_type_text(arg, generated) for arg in typing.get_args(tp))
+        return " | ".join(_type_text(arg, generated, lenient) for arg in typing.get_args(tp))
     if tp is type(None):
         return "None"
     if tp is Any:
         return "Any"
+    if origin is typing.Literal:
+        return f"Literal[{', '.join(repr(arg) for arg in typing.get_args(tp))}]"
     if origin is not None:
-        args = ", ".join(_type_text(arg, generated) for arg in typing.get_args(tp))
+        args = ", ".join(_type_text(arg, generated, lenient) for arg in typing.get_args(tp))
         return f"{origin.__name__}[{args}]"
     if isinstance(tp, type):
         if tp.__module__ == "builtins" or tp.__name__ == "datetime":
             return tp.__name__
+        if lenient and issubclass(tp, enum.Enum):
+            return f"{tp.__name__} | {_literal_name(tp)}"
+        if lenient and issubclass(tp, pydantic.BaseModel):
+            return f"{tp.__name__} | Mapping[str, Any]"
         if issubclass(tp, enum.Enum | pydantic.BaseModel) or tp.__name__ in generated:
             return tp.__name__  # every model-package class is re-exported by the stub
         return tp.__name__
