@@ -8,6 +8,7 @@ a parameter renamed on one side, fails here.
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 import pytest
@@ -88,12 +89,13 @@ def test_the_official_names_the_async_session_lacked_exist() -> None:
 def test_accessors_come_from_the_models_and_are_typed() -> None:
     # One descriptor per entity type the models register; the typed declarations on
     # the mixins list exactly those names (add a model: add its line, or this fails).
+    # Each is typed as the model's generated repository (``_TransferRepository``).
     derived = set(accessor_names())
     for mixin in (RepositoryMixin, AsyncRepositoryMixin):
         declared = {
             n
             for n, hint in mixin.__annotations__.items()
-            if str(hint).startswith(("Repository[", "AsyncRepository["))
+            if re.fullmatch(r"_\w+(Async)?Repository", str(hint))
         }
         assert declared == derived
         assert all(hasattr(mixin, n) for n in derived)

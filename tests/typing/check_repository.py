@@ -22,13 +22,16 @@ from accsyn.repository import (
 
 
 def check_sync(session: accsyn.Session) -> None:
-    assert_type(session.transfers, Repository[Transfer])
+    # Accessors are typed per model (their keyword filters and fields are the model's);
+    # each is a Repository / Select of that model.
+    repository: Repository[Transfer] = session.transfers
     failed = session.transfers.where(Transfer.status == "failed")
-    assert_type(failed, Select[Transfer])
+    selected: Select[Transfer] = failed
     assert_type(session.transfers.where(Transfer.status == "failed").first(), Transfer | None)
     assert_type(session.transfers.where(Transfer.status == "failed").all(), list[Transfer])
-    assert_type(failed.select("name").limit(5).offset(2).page_size(10), Select[Transfer])
-    assert_type(failed.finished().archived().inactive(), Select[Transfer])
+    selected = failed.select("name").limit(5).offset(2).page_size(10)
+    selected = failed.finished().archived().inactive()
+    del repository, selected
     assert_type(failed.one(), Transfer)
     assert_type(failed.one_or_none(), Transfer | None)
     assert_type(failed.count(), int)
@@ -58,9 +61,10 @@ def check_sync(session: accsyn.Session) -> None:
 
 
 async def check_async(session: accsyn.AsyncSession) -> None:
-    assert_type(session.transfers, AsyncRepository[Transfer])
+    repository: AsyncRepository[Transfer] = session.transfers
     failed = session.transfers.where(Transfer.status == "failed")
-    assert_type(failed, AsyncSelect[Transfer])
+    selected: AsyncSelect[Transfer] = failed
+    del repository, selected
     assert_type(await session.transfers.where(Transfer.size > 0).first(), Transfer | None)
     assert_type(await session.transfers.where(Transfer.size > 0).all(), list[Transfer])
     assert_type(await failed.one(), Transfer)
