@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import difflib
 import functools
-import inspect
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from accsyn._exceptions import (
     AccsynError,
@@ -60,63 +59,20 @@ def _code_for(message: str) -> str:
     return "AQ103"
 
 
-def _schema() -> Any:
-    """The models' schema (``accsyn.models.SCHEMA``), or an adapter over the registry."""
-    import accsyn.models as models
-
-    schema = getattr(models, "SCHEMA", None)
-    return schema if schema is not None else _RegistrySchema()
-
-
-class _RegistrySchema:
-    """The ``Schema`` protocol over the models' registry, for SDK versions without SCHEMA."""
-
-    def __init__(self) -> None:
-        from accsyn.models import _registry
-
-        self._registry = _registry
-
-    def resolve_type(self, name: str) -> str | None:
-        return self._registry.resolve_name(name)
-
-    def entity_types(self) -> Collection[str]:
-        return (*self._registry.entity_types(), *self._registry.ALIASES)
-
-    def attributes(self, entitytype: str) -> Mapping[str, Any]:
-        return self._registry.attributes_of(entitytype)
-
-    def suggest_type(self, name: str) -> str | None:
-        found = difflib.get_close_matches(name.lower(), list(self.entity_types()), n=1)
-        return found[0] if found else None
-
-
 def _aliases() -> set[str]:
-    """Legacy type names (``job``, …) from the models' specs, when the SDK has them."""
-    import accsyn.models as models
+    """Legacy type names (``job``, …): the schema lists uri names only."""
+    from accsyn.models import specs
 
-    specs = getattr(models, "specs", None)
-    if specs is None:
-        return set()
-    return {a.lower() for spec in specs().values() for a in getattr(spec, "aliases", ())}
+    return {a.lower() for spec in specs().values() for a in spec.aliases}
 
 
 def _model_name(entitytype: str) -> str | None:
-    import accsyn.models as models
+    from accsyn.models import spec_of
 
-    spec_of = getattr(models, "spec_of", None)
     try:
-        model = spec_of(entitytype).model if spec_of is not None else models.model_for(entitytype)
+        return spec_of(entitytype).model.__name__
     except (AccsynError, KeyError, LookupError):
         return None
-    return getattr(model, "__name__", None)
-
-
-def _validator(schema: Any) -> Callable[[Query], object]:
-    from accsyn.query import validate
-
-    # Until every SDK version takes a schema, call it the way this one does.
-    takes_schema = "schema" in inspect.signature(validate).parameters
-    return functools.partial(cast(Any, validate), schema=schema) if takes_schema else validate
 
 
 class QueryChecker:
@@ -127,8 +83,11 @@ class QueryChecker:
     """
 
     def __init__(self, extra_attributes: Mapping[str, Iterable[str]] | None = None) -> None:
-        self._schema = _schema()
-        self._validate = _validator(self._schema)
+        from accsyn.models import SCHEMA
+        from accsyn.query import validate
+
+        self._schema = SCHEMA
+        self._validate: Callable[[Query], object] = functools.partial(validate, schema=SCHEMA)
         self.types: frozenset[str] = frozenset(
             {t.lower() for t in self._schema.entity_types()} | _aliases()
         )
