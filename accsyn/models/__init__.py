@@ -53,7 +53,16 @@ from accsyn.models._jobs import (
 )
 from accsyn.models._people import Log, User, Workspace
 from accsyn.models._registry import ALIASES, attributes_of, entity_types, model_for
-from accsyn.models._shares import Acl, Collection, File, Folder, Home, Share, Volume, VolumePaths
+from accsyn.models._shares import (
+    Acl,
+    Collection,
+    File,
+    Folder,
+    Home,
+    Share,
+    Volume,
+    VolumePaths,
+)
 from accsyn.models._spec import SCHEMA, EntitySpec, spec_of, specs, validate_query
 from accsyn.models._types import Attr, AttributeInfo, AttributeKind, PartyRef, attr
 from accsyn.models.enums import (
@@ -61,13 +70,16 @@ from accsyn.models.enums import (
     ClientState,
     ClientType,
     EngineStatus,
+    EngineType,
     JobStatus,
     JobType,
     QueueStatus,
     Role,
     ShareStatus,
+    ShareType,
     SiteStatus,
     TaskStatus,
+    UserPhase,
     UserStatus,
 )
 
@@ -93,6 +105,7 @@ __all__ = [
     "Described",
     "Engine",
     "EngineStatus",
+    "EngineType",
     "Entity",
     "EntitySpec",
     "File",
@@ -118,6 +131,7 @@ __all__ = [
     "Server",
     "Share",
     "ShareStatus",
+    "ShareType",
     "Site",
     "SiteCreate",
     "SiteStatus",
@@ -132,6 +146,7 @@ __all__ = [
     "TransferUpdate",
     "User",
     "UserCreate",
+    "UserPhase",
     "UserServer",
     "UserStatus",
     "UserUpdate",

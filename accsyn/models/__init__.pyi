@@ -39,6 +39,7 @@ from accsyn.models.enums import ClientType as ClientType
 from accsyn.models._inputs import CollectionCreate as CollectionCreate
 from accsyn.models._inputs import DeliveryCreate as DeliveryCreate
 from accsyn.models.enums import EngineStatus as EngineStatus
+from accsyn.models.enums import EngineType as EngineType
 from accsyn.models._base import Entity as Entity
 from accsyn.models._spec import EntitySpec as EntitySpec
 from accsyn.models._inputs import FolderCreate as FolderCreate
@@ -54,6 +55,7 @@ from accsyn.models._inputs import QueueUpdate as QueueUpdate
 from accsyn.models._inputs import RequestCreate as RequestCreate
 from accsyn.models.enums import Role as Role
 from accsyn.models.enums import ShareStatus as ShareStatus
+from accsyn.models.enums import ShareType as ShareType
 from accsyn.models._inputs import SiteCreate as SiteCreate
 from accsyn.models.enums import SiteStatus as SiteStatus
 from accsyn.models._inputs import TaskCreate as TaskCreate
@@ -63,6 +65,7 @@ from accsyn.models._inputs import TaskUpdate as TaskUpdate
 from accsyn.models._inputs import TransferCreate as TransferCreate
 from accsyn.models._inputs import TransferUpdate as TransferUpdate
 from accsyn.models._inputs import UserCreate as UserCreate
+from accsyn.models.enums import UserPhase as UserPhase
 from accsyn.models.enums import UserStatus as UserStatus
 from accsyn.models._inputs import UserUpdate as UserUpdate
 from accsyn.models._inputs import VolumeCreate as VolumeCreate
@@ -97,6 +100,7 @@ __all__ = [
     "Described",
     "Engine",
     "EngineStatus",
+    "EngineType",
     "Entity",
     "EntitySpec",
     "File",
@@ -122,6 +126,7 @@ __all__ = [
     "Server",
     "Share",
     "ShareStatus",
+    "ShareType",
     "Site",
     "SiteCreate",
     "SiteStatus",
@@ -136,6 +141,7 @@ __all__ = [
     "TransferUpdate",
     "User",
     "UserCreate",
+    "UserPhase",
     "UserServer",
     "UserStatus",
     "UserUpdate",
@@ -157,13 +163,16 @@ _ClientOSValue = Literal['windows', 'linux', 'mac', 'raspbian', 'solaris']
 _ClientStateValue = Literal['init', 'online', 'offline', 'disabled', 'disabled-offline', 'enabled']
 _ClientTypeValue = Literal[0, 1, 2, 3, 4, 5]
 _EngineStatusValue = Literal['enabled', 'disabled']
+_EngineTypeValue = Literal['compute']
 _JobStatusValue = Literal['init', 'pending', 'waiting', 'running', 'paused', 'failed', 'aborted', 'done']
 _JobTypeValue = Literal[1, 2, 3, 7, 8, 10]
 _QueueStatusValue = Literal['waiting', 'paused', 'disabled']
 _RoleValue = Literal['support', 'admin', 'employee', 'standard', 'none', 'cloudadmin', 'client', 'user']
 _ShareStatusValue = Literal['enabled', 'disabled', 'offline', 'disabled-offline']
+_ShareTypeValue = Literal['volume', 'root', 'standard', 'user']
 _SiteStatusValue = Literal['enabled', 'disabled']
 _TaskStatusValue = Literal['pending', 'queued', 'booting', 'executing', 'failed', 'onhold', 'excluded', 'done']
+_UserPhaseValue = Literal['activating', 'joining', 'joined']
 _UserStatusValue = Literal['enabled', 'disabled']
 
 
@@ -655,7 +664,7 @@ class _EngineFilters(TypedDict, total=False):
     modified: datetime | date
     modifier: _One[str | SupportsQueryValue]
     status: _One[EngineStatus | _EngineStatusValue]
-    type: _One[str]
+    type: _One[EngineType | _EngineTypeValue]
     vendor: _One[str]
     version: _One[str]
     revision: _One[str]
@@ -675,7 +684,7 @@ class Engine(Described):
     modified: Field[datetime | None, DateExpr] = attr()
     modifier: Field[str | None, RefExpr] = attr()
     status: Field[EngineStatus | None, EnumExpr[EngineStatus, _EngineStatusValue], EngineStatus | _EngineStatusValue | None] = attr()
-    type: Field[str | None, StrExpr] = attr()
+    type: Field[EngineType | None, EnumExpr[EngineType, _EngineTypeValue], EngineType | _EngineTypeValue | None] = attr()
     """``compute`` by default."""
     vendor: Field[str | None, StrExpr] = attr()
     version: Field[str | None, StrExpr] = attr()
@@ -739,7 +748,7 @@ class _FolderFilters(TypedDict, total=False):
     parent: _One[str | SupportsQueryValue]
     parent_hr: _One[str]
     path: _One[str]
-    type: _One[str]
+    type: _One[ShareType | _ShareTypeValue]
 
 
 class Folder(Share):
@@ -763,7 +772,7 @@ class Folder(Share):
     parent_hr: Field[str | None, StrExpr] = attr()
     path: Field[str | None, StrExpr] = attr()
     """Relative to the volume."""
-    type: Field[str | None, StrExpr] = attr()
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
     """Legacy share type: ``root``, ``standard``, ``user``."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
@@ -1382,7 +1391,7 @@ class _UserFilters(TypedDict, total=False):
     logged_in: datetime | date
     queue: _One[str | SupportsQueryValue]
     inactive: bool
-    phase: _One[str]
+    phase: _One[UserPhase | _UserPhaseValue]
 
 
 class User(Described):
@@ -1401,7 +1410,7 @@ class User(Described):
     logged_in: Field[datetime | None, DateExpr] = attr()
     queue: Field[str | None, RefExpr] = attr()
     inactive: Field[bool | None, BoolExpr] = attr()
-    phase: Field[str | None, StrExpr] = attr()
+    phase: Field[UserPhase | None, EnumExpr[UserPhase, _UserPhaseValue], UserPhase | _UserPhaseValue | None] = attr()
     """Legacy sign-up phase: ``activating``, ``joining``, ``joined``."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
@@ -1501,7 +1510,7 @@ class _VolumeFilters(TypedDict, total=False):
     default: bool
     licensed: bool
     path: _One[str]
-    type: _One[str]
+    type: _One[ShareType | _ShareTypeValue]
 
 
 class Volume(Share):
@@ -1525,8 +1534,8 @@ class Volume(Share):
     path: Field[str | None, StrExpr] = attr()
     """The resolved absolute path on the server."""
     paths: Field[VolumePaths | None, ObjectExpr] = attr()
-    type: Field[str | None, StrExpr] = attr()
-    """Always ``"volume"``."""
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
+    """Always ``volume``."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_VolumeFilters]

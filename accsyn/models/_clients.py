@@ -6,7 +6,14 @@ from typing import Any
 
 from accsyn.models._common import Described
 from accsyn.models._types import Attr, Ref, UTCDateTime, attr
-from accsyn.models.enums import ClientOS, ClientState, ClientType, EngineStatus, SiteStatus
+from accsyn.models.enums import (
+    ClientOS,
+    ClientState,
+    ClientType,
+    EngineStatus,
+    EngineType,
+    SiteStatus,
+)
 
 __all__ = ["App", "Browser", "Client", "Engine", "Lane", "Server", "Site", "UserServer"]
 
@@ -94,7 +101,7 @@ class Engine(Described):
 
     status: Attr[EngineStatus | None] = attr()
     #: ``compute`` by default.
-    type: Attr[str | None] = attr()
+    type: Attr[EngineType | None] = attr()
     vendor: Attr[str | None] = attr()
     version: Attr[str | None] = attr()
     revision: Attr[str | None] = attr()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accsyn.models._common import Described
 from accsyn.models._types import Attr, PartyRef, Ref, UTCDateTime, attr
-from accsyn.models.enums import Role, UserStatus
+from accsyn.models.enums import Role, UserPhase, UserStatus
 
 __all__ = ["Log", "User", "Workspace"]
 
@@ -31,7 +31,7 @@ class User(Described):
     queue: Attr[Ref | None] = attr()
     inactive: Attr[bool | None] = attr()
     #: Legacy sign-up phase: ``activating``, ``joining``, ``joined``.
-    phase: Attr[str | None] = attr()
+    phase: Attr[UserPhase | None] = attr()
 
 
 class Log(Described):

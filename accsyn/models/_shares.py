@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from accsyn.models._base import Entity
 from accsyn.models._common import Described
 from accsyn.models._types import Attr, PartyRef, Ref, UTCDateTime, attr
-from accsyn.models.enums import ShareStatus
+from accsyn.models.enums import ShareStatus, ShareType
 
 __all__ = ["Acl", "Collection", "File", "Folder", "Home", "Share", "Volume", "VolumePaths"]
 
@@ -52,8 +52,8 @@ class Volume(Share):
     #: The resolved absolute path on the server.
     path: Attr[str | None] = attr()
     paths: Attr[VolumePaths | None] = attr()
-    #: Always ``"volume"``.
-    type: Attr[str | None] = attr()
+    #: Always ``volume``.
+    type: Attr[ShareType | None] = attr()
 
 
 class Folder(Share):
@@ -68,7 +68,7 @@ class Folder(Share):
     #: Relative to the volume.
     path: Attr[str | None] = attr()
     #: Legacy share type: ``root``, ``standard``, ``user``.
-    type: Attr[str | None] = attr()
+    type: Attr[ShareType | None] = attr()
 
 
 class Home(Share):

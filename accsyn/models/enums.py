@@ -18,13 +18,16 @@ __all__ = [
     "ClientState",
     "ClientType",
     "EngineStatus",
+    "EngineType",
     "JobStatus",
     "JobType",
     "QueueStatus",
     "Role",
     "ShareStatus",
+    "ShareType",
     "SiteStatus",
     "TaskStatus",
+    "UserPhase",
     "UserStatus",
 ]
 
@@ -170,6 +173,23 @@ class ShareStatus(_StrEnum):
     DISABLED_OFFLINE = "disabled-offline"
 
 
+class ShareType(_StrEnum):
+    """The ``type`` of a share: ``volume``, or a legacy share type."""
+
+    VOLUME = "volume"
+    ROOT = "root"
+    STANDARD = "standard"
+    USER = "user"
+
+
+class UserPhase(_StrEnum):
+    """A user's legacy sign-up ``phase``."""
+
+    ACTIVATING = "activating"
+    JOINING = "joining"
+    JOINED = "joined"
+
+
 class UserStatus(_StrEnum):
     """The ``status`` of a user."""
 
@@ -197,3 +217,9 @@ class EngineStatus(_StrEnum):
 
     ENABLED = "enabled"
     DISABLED = "disabled"
+
+
+class EngineType(_StrEnum):
+    """The ``type`` of a compute engine: ``compute`` (other special types undocumented)."""
+
+    COMPUTE = "compute"

@@ -23,6 +23,7 @@ from accsyn.models import (
     JobStatus,
     JobType,
     Lane,
+    Log,
     Queue,
     Request,
     Server,
@@ -64,6 +65,7 @@ EXPECTED = {
     "userserver": UserServer,
     "browser": Browser,
     "lane": Lane,
+    "log": Log,
 }
 
 
@@ -79,6 +81,7 @@ def test_aliases() -> None:
     assert model_for("job") is Transfer
     assert model_for("Job") is Transfer
     assert model_for("share") is Folder
+    assert model_for("organization") is Workspace
     assert model_for("UserServer") is UserServer
 
 
