@@ -18,7 +18,9 @@ import difflib
 import functools
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
+
+import pydantic
 
 from accsyn._exceptions import (
     QueryProblem,
@@ -96,6 +98,10 @@ def _problems(query: Query, entitytype: str | None) -> QueryValidationError | No
     except QueryValidationError as exc:
         return exc
     return None
+
+
+#: Payload values are JSON: NaN and infinities are refused (the wire cannot carry them).
+_STRICT_FLOATS = pydantic.ConfigDict(allow_inf_nan=False)
 
 
 def fail(policy: Policy, error: Exception) -> None:
@@ -208,8 +214,14 @@ def check_payload(entitytype: str, data: object, kind: str, policy: Policy) -> N
     for row in data if isinstance(data, list | tuple) else [data]:
         if not isinstance(row, Mapping):
             continue
-        for key in row:
+        for key, value in row.items():
             if isinstance(key, str) and key in known:
+                problem = _kind_problem(spec, kind, key, value)
+                if problem is not None:
+                    fail(
+                        policy,
+                        ValidationError(f"{entitytype} {kind}: {key}: {problem}", field=key),
+                    )
                 continue
             near = _spec.nearest(str(key), known)
             hint = f"; did you mean {near!r}?" if near else ""
@@ -217,3 +229,39 @@ def check_payload(entitytype: str, data: object, kind: str, policy: Policy) -> N
                 policy,
                 ValidationError(f"{entitytype} {kind} has no field {key!r}{hint}", field=str(key)),
             )
+
+
+def _kind_problem(spec: _spec.EntitySpec, kind: str, key: str, value: object) -> str | None:
+    """What is wrong with one payload value's kind, or None.
+
+    Each value is checked alone against its field's type (the input model's, else the
+    entity attribute's): a wrong kind (``priority: "x"``, ``tasks: 5``, ``NaN``) is
+    caught, while required fields and cross-field rules stay the server's business, so
+    payloads the official client sends keep working.
+    """
+    if value is None:
+        return None
+    model = spec.create_model if kind == "create" else spec.update_model
+    owner: Any = model if model is not None and key in model.model_fields else spec.model
+    if key not in owner.model_fields:
+        return None  # a create-only flag with no declared type
+    try:
+        _adapter(owner, key).validate_python(value)
+    except pydantic.ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+        where = ".".join(str(p) for p in first["loc"] if not isinstance(p, str) or "[" not in p)
+        return f"{where + ': ' if where else ''}{first['msg']}"
+    except (ValueError, TypeError) as exc:  # a field validator's own complaint
+        return str(exc)
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _adapter(owner: type[pydantic.BaseModel], key: str) -> pydantic.TypeAdapter[Any]:
+    info = owner.model_fields[key]
+    annotation: Any = info.annotation
+    if info.metadata:
+        # The field's constraints and validators travel as Annotated metadata.
+        metadata = (annotation, *info.metadata)
+        annotation = Annotated.__class_getitem__(metadata)  # type: ignore[attr-defined]
+    return pydantic.TypeAdapter(annotation, config=_STRICT_FLOATS)

@@ -193,7 +193,8 @@ def test_tasks_of_a_transfer(ws: LocalWorkspace) -> None:
     got = s.tasks.of(t).get(second)
     assert got is not None and got.uri == tasks[1].uri
     assert [x.id for x in s.tasks.of(t).where(Task.uri == tasks[1].uri)] == [second]
-    assert s.tasks.of(t).update(tasks[0], status="paused").status == "paused"
+    # Tasks pause as "onhold" (spec §6.2; "paused" is a job status and is refused).
+    assert s.tasks.of(t).update(tasks[0], status="onhold").status == "onhold"
     # A fetched task knows its job: the session saves and refreshes it directly.
     task = tasks[1]
     task.priority = 900

@@ -168,9 +168,9 @@ def test_create_update_delete(session: FakeSession, backend: FakeBackend) -> Non
     t = session.transfers.create(name="new one", status="paused")
     assert isinstance(t, Transfer) and t.id
     assert backend.sent[-1].uri == "transfer/create"
-    t2 = session.transfers.update(t, status="queued")
-    assert t2.status == "queued"
-    assert backend.sent[-1].data == {"status": "queued"}
+    t2 = session.transfers.update(t, status="waiting")
+    assert t2.status == "waiting"
+    assert backend.sent[-1].data == {"status": "waiting"}
     assert session.transfers.delete(t.id)
     assert session.transfers.get(t.id) is None
 

@@ -218,3 +218,26 @@ def test_query_pages_a_statement_like_the_repositories(s: accsyn.Session) -> Non
     assert all(isinstance(row, dict) for page in pages for row in page)
     assert [r["id"] for p in pages for r in p] == [t.id for t in select]
     assert len(pages[0]) == 3
+
+
+def test_payload_values_of_the_wrong_kind_are_refused_before_sending() -> None:
+    # Each value is checked against its field's type (input model, else the entity's).
+    import math
+
+    with LocalWorkspace(seed="demo") as workspace, workspace.session() as session:
+        cases = [
+            ("queue", {"name": "q", "priority": "x"}, "priority"),
+            ("queue", {"name": "q", "priority": math.nan}, "priority"),
+            ("transfer", {"source": "volume=projects/a", "tasks": 5}, "tasks"),
+        ]
+        for entitytype, data, field in cases:
+            with pytest.raises(accsyn.ValidationError) as caught:
+                session.create(entitytype, data)
+            assert caught.value.field == field
+            assert "validate=False" in str(caught.value)
+        [transfer] = session.transfers.limit(1).all()
+        with pytest.raises(accsyn.ValidationError, match="size"):
+            session.transfers.update(transfer, size="oops")  # type: ignore[call-arg]
+        # The opt-out sends it anyway: the answer is the server's own refusal.
+        with pytest.raises(accsyn.APIError):
+            session.create("queue", {"name": "q2", "priority": "x"}, validate=False)
