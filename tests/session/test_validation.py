@@ -241,3 +241,14 @@ def test_payload_values_of_the_wrong_kind_are_refused_before_sending() -> None:
         # The opt-out sends it anyway: the answer is the server's own refusal.
         with pytest.raises(accsyn.APIError):
             session.create("queue", {"name": "q2", "priority": "x"}, validate=False)
+
+
+def test_update_takes_an_input_model() -> None:
+    # The typed update model is accepted as the payload (it used to be refused).
+    from accsyn.models import TransferUpdate
+
+    with LocalWorkspace(seed="demo") as workspace, workspace.session() as session:
+        [transfer] = session.transfers.limit(1).all()
+        updated = session.transfers.update(transfer, TransferUpdate(name="renamed via model"))
+        assert updated.name == "renamed via model"
+        assert session.transfers.refresh(transfer).name == "renamed via model"
