@@ -62,6 +62,8 @@ def getsize(path: Path, include: list[Any] | None = None, exclude: list[Any] | N
     if path.is_file():
         return path.stat().st_size
     total = 0
+    # os.walk does not descend into linked directories; lstat keeps a link to a
+    # file outside the share from reporting that file's size.
     for root, _dirs, files in os.walk(path):
         for f in files:
             if include and not any(p(f) for p in include):
@@ -69,7 +71,7 @@ def getsize(path: Path, include: list[Any] | None = None, exclude: list[Any] | N
             if exclude and any(p(f) for p in exclude):
                 continue
             with contextlib.suppress(OSError):
-                total += (Path(root) / f).stat().st_size
+                total += (Path(root) / f).lstat().st_size
     return total
 
 
@@ -95,13 +97,15 @@ def listing(
         ]
     out: list[dict[str, Any]] = []
     for child in sorted(path.iterdir(), key=lambda p: p.name):
-        is_dir = child.is_dir()
+        # A symlink is listed as itself and never followed: one inside a volume may
+        # point anywhere on the host.
+        is_dir = child.is_dir() and not child.is_symlink()
         name = child.name
         if include and not any(p(name) for p in include) and not is_dir:
             continue
         if exclude and any(p(name) for p in exclude):
             continue
-        st = child.stat()
+        st = child.lstat()
         entry: dict[str, Any] = {
             "type": 0 if is_dir else 1,
             "filename": name,

@@ -26,20 +26,65 @@ from accsyn.emulator._protocol import ApiError, Ctx
 from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row, Store
 
-__all__ = ["Paths", "safe_join"]
+__all__ = ["Located", "Paths", "check_share_code", "check_share_path", "safe_join"]
 
 _PARTY = re.compile(r"(site=[^/:]+|client=[^/:]+|[^/=:\s]+@[^/:\s]+|[A-Za-z0-9_.-]{2,})\Z")
 _SHARE_PATH = re.compile(r"(volume|share|folder|home|collection)=([^/]*)/?(.*)\Z", re.S)
+#: A share's code is one directory name under the files root: never ``.``/``..``,
+#: never a separator (a volume code of ``../../etc`` would serve the host's /etc).
+_SHARE_CODE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\Z")
+
+
+def check_share_code(code: object) -> str:
+    """``code`` if it is a valid share directory name, else a 400 naming the rule."""
+    if not isinstance(code, str) or not _SHARE_CODE.match(code):
+        raise ApiError(
+            400,
+            f"Invalid share code {str(code)[:60]!r}: use letters, digits, '_', '.', '-' "
+            "(not starting with '.'), e.g. 'projects'.",
+        )
+    return code
+
+
+def check_share_path(path: object) -> str:
+    """A share's path inside its volume: relative, no ``..``, no NUL."""
+    if not isinstance(path, str) or "\x00" in path:
+        raise ApiError(400, "A share path must be a string without NUL characters!")
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\")) or ".." in parts:
+        raise ApiError(400, f"A share path must stay inside its volume, got {path[:100]!r}!")
+    return path
 
 
 def safe_join(base: Path, rel: str) -> Path:
-    """``base / rel``, refusing anything that resolves outside ``base``."""
+    """``base / rel``, refusing anything that resolves outside ``base``.
+
+    Symlinks are resolved first, so a link inside ``base`` that points out of it is
+    refused like a ``..``.
+    """
+    if "\x00" in rel:
+        raise ApiError(400, "A path must not contain NUL characters!")
     rel = rel.replace("\\", "/").strip("/")
     target = (base / rel).resolve() if rel else base.resolve()
     root = base.resolve()
     if target != root and root not in target.parents:
         raise ApiError(403, "Path escapes its share!")
     return target
+
+
+class Located:
+    """A resolved accsyn path: the share's root directory and the target under it."""
+
+    __slots__ = ("disk", "root")
+
+    def __init__(self, root: Path, disk: Path) -> None:
+        self.root = root
+        self.disk = disk
+
+    @property
+    def is_root(self) -> bool:
+        """Whether the path names the share itself (never renamed, moved or deleted)."""
+        return self.disk == self.root
 
 
 class Paths:
@@ -80,8 +125,12 @@ class Paths:
     # --- paths ----------------------------------------------------------------------------
 
     def volume_dir(self, vol: Row) -> Path:
-        """The directory holding a volume's files."""
-        return self.files_root / str(vol.data.get("code"))
+        """The directory holding a volume's files: always strictly inside the files root."""
+        code = check_share_code(vol.data.get("code"))
+        target = safe_join(self.files_root, code)
+        if target == self.files_root.resolve():
+            raise ApiError(403, "Path escapes its share!")
+        return target
 
     def share_dir(self, share: Row) -> Path:
         """The directory of any share (volumes, and shares inside a volume)."""
@@ -94,8 +143,18 @@ class Paths:
 
     def resolve(self, ctx: Ctx, path: str, write: bool = False) -> Path:
         """Map an accsyn path (protocol.md §6.6) to a directory on disk, checking access."""
+        return self.locate(ctx, path, write).disk
+
+    def locate(self, ctx: Ctx, path: str, write: bool = False) -> Located:
+        """The share root and target directory of an accsyn path (the one resolver).
+
+        Every file operation goes through here: the result is inside its share's
+        directory, which is inside the files root, or a 4xx is raised.
+        """
         if not isinstance(path, str) or not path.strip():
             raise ApiError(400, "No path supplied!")
+        if "\x00" in path:
+            raise ApiError(400, "A path must not contain NUL characters!")
         p = path.strip().replace("\\", "/")
         share: Row | None = None
         rest = ""
@@ -119,7 +178,8 @@ class Paths:
         else:
             share, rest = default_volume(self.store), p
         check_share_access(self.store, ctx, share, write)
-        return safe_join(self.share_dir(share), rest)
+        root = self.share_dir(share)
+        return Located(root, safe_join(root, rest))
 
     def _named_share(self, kind: str, ident: str) -> Row:
         share: Row | None = None

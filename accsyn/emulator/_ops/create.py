@@ -23,7 +23,7 @@ from accsyn.emulator._entities import (
     out,
 )
 from accsyn.emulator._ops import jobs
-from accsyn.emulator._paths import safe_join
+from accsyn.emulator._paths import check_share_code, check_share_path, safe_join
 from accsyn.emulator._protocol import ApiError, Call, Ctx, as_str
 from accsyn.emulator._schema import EMAIL_RE, facts
 from accsyn.emulator._store import Row
@@ -125,7 +125,7 @@ def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
             raise ApiError(404, "No such user!")
         return out(create_home(b, ctx, user))
     name = as_str(data.get("name") or data.get("code"), "name")
-    code = codeify(str(data.get("code") or name))
+    code = check_share_code(codeify(str(data.get("code") or name)))
     unique_code(b, et, code)
     d = base_fields(b.clock.stamp(), ctx, name)
     d.update(code=code, status="enabled", status_hr="Enabled", queue=None)
@@ -145,7 +145,7 @@ def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
         vol = (
             by_ident(b.store, "volume", str(parent_ident)) if parent_ident else None
         ) or default_volume(b.store)
-        rel = str(data.get("path") or code).strip("/")
+        rel = check_share_path(str(data.get("path") or code)).strip("/")
         target = safe_join(b.paths.volume_dir(vol), rel)
         target.mkdir(parents=True, exist_ok=True)
         d.update(parent=vol.id, parent_hr=hr(vol), path=rel)

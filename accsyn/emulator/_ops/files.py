@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from accsyn.emulator import _files
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import new_id, out
-from accsyn.emulator._paths import safe_join
+from accsyn.emulator._paths import Located, safe_join
 from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, check_method
 
 if TYPE_CHECKING:
@@ -28,10 +28,20 @@ class _FileCall:
     b: Backend
     call: Call
     path: str
-    disk: Path
+    at: Located
     args: dict[str, Any]
     include: list[Any]
     exclude: list[Any]
+
+    @property
+    def disk(self) -> Path:
+        return self.at.disk
+
+    def not_a_share_root(self, op: str) -> Path:
+        """The target, refusing the share itself (``rename("~", …)`` would move a home)."""
+        if self.at.is_root:
+            raise ApiError(403, f"Cannot {op} a share's root '{self.path[:100]}'!")
+        return self.at.disk
 
 
 def _ls(f: _FileCall) -> Any:
@@ -66,17 +76,20 @@ def _path_to(f: _FileCall) -> str:
 
 def _rename(f: _FileCall) -> Any:
     to = _path_to(f).strip("/")
-    if "/" in to:
+    if "/" in to or "\\" in to or to in (".", ".."):
         raise ApiError(400, "rename takes a new name; use mv to move.")
-    return _files.move(f.disk, safe_join(f.disk.parent, to))
+    src = f.not_a_share_root("rename")
+    dst = safe_join(f.at.root, str(src.parent.joinpath(to).relative_to(f.at.root)))
+    return _files.move(src, dst)
 
 
 def _move(f: _FileCall) -> Any:
-    return _files.move(f.disk, f.b.paths.resolve(f.call.ctx, _path_to(f), write=True))
+    src = f.not_a_share_root("move")
+    return _files.move(src, f.b.paths.resolve(f.call.ctx, _path_to(f), write=True))
 
 
 def _delete(f: _FileCall) -> Any:
-    return _files.delete(f.disk, f.path, bool(f.args.get("force")))
+    return _files.delete(f.not_a_share_root("delete"), f.path, bool(f.args.get("force")))
 
 
 @dataclass(frozen=True)
@@ -125,10 +138,10 @@ def file_op(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(400, f"Unknown file operation {str(op)[:50]!r}!")
     check_method(call.method, spec.methods)
     try:
-        disk = b.paths.resolve(call.ctx, path, write=spec.write)
+        at = b.paths.locate(call.ctx, path, write=spec.write)
         include = _files.path_filter(d.get("include"))
         exclude = _files.path_filter(d.get("exclude"))
-        return {"result": spec.run(_FileCall(b, call, path, disk, d, include, exclude))}
+        return {"result": spec.run(_FileCall(b, call, path, at, d, include, exclude))}
     except _files.FileOpError as exc:
         raise ApiError(exc.status, exc.message) from None
     except OSError as exc:

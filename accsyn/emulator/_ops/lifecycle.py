@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
 from accsyn.emulator._ops.create import unique_code
+from accsyn.emulator._paths import check_share_code, check_share_path
 from accsyn.emulator._protocol import ApiError, Call, as_dict
 from accsyn.emulator._schema import HIDDEN_PREFIX, READ_ONLY, facts
 from accsyn.emulator._simulation import FINISHED
@@ -54,6 +55,10 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
                 raise ApiError(403, "Only admins can change roles!")
             if value not in ("admin", "employee", "standard"):
                 raise ApiError(400, f"Invalid role '{value}'!")
+        if k == "code" and et in f.share_types:
+            check_share_code(value)  # a share's code names its directory
+        if k == "path" and et in f.share_types and et != "volume":
+            check_share_path(value)
         if k == "code" and et in f.unique_code and value != d.get("code"):
             unique_code(b, et, str(value))
         d[k] = value
