@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from accsyn._exceptions import QueryError
 from accsyn.emulator import _entities
 from accsyn.emulator._auth import Authenticator
 from accsyn.emulator._clock import Clock
@@ -48,8 +49,12 @@ from accsyn.emulator._protocol import (
 from accsyn.emulator._routes import resolve
 from accsyn.emulator._simulation import Simulation
 from accsyn.emulator._store import Row, Store
+from accsyn.query._budget import regex_budget
 
-__all__ = ["MAX_BODY", "ApiError", "Backend", "Reply"]
+__all__ = ["MAX_BODY", "REGEX_BUDGET", "ApiError", "Backend", "Reply"]
+
+#: Seconds of regex matching one request may spend (``matches``, ``ls`` filters).
+REGEX_BUDGET = 0.5
 
 log = logging.getLogger("accsyn.emulator")
 
@@ -208,4 +213,10 @@ class Backend:
         if route.methods is not None:
             check_method(method, route.methods)
         call = Call(method, ctx, uri, ctx.envelope.get("data"), et, name)
-        return route.handler(self, call)
+        # Caller-supplied regexes (queries, ls filters) share one time budget per
+        # request, so a catastrophic pattern is a 400, not a server held for seconds.
+        with regex_budget(REGEX_BUDGET):
+            try:
+                return route.handler(self, call)
+            except QueryError as exc:
+                raise ApiError(400, f"Invalid query: {exc}") from None

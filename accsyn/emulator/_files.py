@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from accsyn._codec import encode_datetime
+from accsyn.query._budget import bounded_search
 
 __all__ = ["FileOpError", "delete", "getsize", "listing", "mkdir", "move", "path_filter"]
 
@@ -46,7 +47,7 @@ def path_filter(spec: str | Sequence[str] | None) -> list[Any]:
                 rx = re.compile(m.group(2), flags)
             except re.error as exc:
                 raise FileOpError(f"invalid regular expression in filter {item!r}: {exc}") from None
-            preds.append(lambda name, rx=rx: rx.search(name) is not None)
+            preds.append(lambda name, rx=rx: bounded_search(rx, name))
         else:
             pat = item.casefold()
             preds.append(lambda name, pat=pat: fnmatch.fnmatchcase(name.casefold(), pat))

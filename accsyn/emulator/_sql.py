@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -161,7 +162,26 @@ def _spec(spec: str) -> tuple[Op, Any, str, str, str]:
     return Op(op_s), tuple(value) if isinstance(value, list) else value, attribute, kind, kind_first
 
 
+#: The exception a UDF raised on this thread (SQLite only reports that one happened).
+_udf_failure = threading.local()
+
+
+def take_udf_error() -> BaseException | None:
+    """The exception the last failed ``acs_cmp`` call raised on this thread, once."""
+    exc: BaseException | None = getattr(_udf_failure, "exc", None)
+    _udf_failure.exc = None
+    return exc
+
+
 def _udf_compare(spec: str, value_json: str | None, hr_json: str | None) -> int:
+    try:
+        return _udf_compare_inner(spec, value_json, hr_json)
+    except Exception as exc:
+        _udf_failure.exc = exc
+        raise
+
+
+def _udf_compare_inner(spec: str, value_json: str | None, hr_json: str | None) -> int:
     op, qv, attribute, kind, kind_first = _spec(spec)
     first = attribute.split(".", 1)[0]
     value = _MISSING if value_json is None else json.loads(value_json)

@@ -10,7 +10,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from accsyn.emulator._sql import compile_where, hot_columns, hot_values, register_functions
+from accsyn._exceptions import QueryProblem, QueryValidationError
+from accsyn.emulator._sql import (
+    compile_where,
+    hot_columns,
+    hot_values,
+    register_functions,
+    take_udf_error,
+)
 from accsyn.query._ast import Expr
 
 __all__ = ["STATES", "Row", "Store", "new_id"]
@@ -314,8 +321,14 @@ class Store:
             clauses.append(sql)
             params += p
         if extra is not None:
-            clauses.append(extra[0])
-            params += list(extra[1])
+            clauses.insert(0, extra[0])
+            params[:0] = list(extra[1])
+            if where is not None:
+                # The caller's predicate (a regex, maybe) only ever sees rows the
+                # read filter let through: CASE evaluates in order, so no timing
+                # or error tells anything about a row the caller cannot read.
+                clauses[-1] = f"CASE WHEN {extra[0]} THEN {clauses[-1]} ELSE 0 END"
+                params[len(params) - len(p) : len(params) - len(p)] = list(extra[1])
         sql = (
             "SELECT seq, id, et, state, data, t_next FROM entity WHERE "
             + " AND ".join(clauses)
@@ -325,7 +338,10 @@ class Store:
             sql += " LIMIT ? OFFSET ?"
             params += [limit if limit is not None else -1, skip]
         with self.lock:
-            return [self._row(r) for r in self.conn.execute(sql, params)]
+            try:
+                return [self._row(r) for r in self.conn.execute(sql, params)]
+            except sqlite3.OperationalError as exc:
+                raise _query_failure(exc) from None
 
     def iter_all(self, et: str) -> Iterator[Row]:
         """Every entity of one type, in any state (for Python-side scans)."""
@@ -392,3 +408,17 @@ class Store:
                     "INSERT OR REPLACE INTO setting VALUES (?, ?, ?, ?)",
                     (scope, scope_id, name, value),
                 )
+
+
+def _query_failure(exc: sqlite3.OperationalError) -> BaseException:
+    """The caller-facing error for a query SQLite could not run."""
+    udf = take_udf_error()
+    if udf is not None:
+        return udf
+    text = str(exc)
+    if "too large" in text or "too many" in text:
+        # SQLite's expression-depth / variable limits: the query is too big, not wrong.
+        return QueryValidationError(
+            [QueryProblem(f"query too large for the server ({text}); split it into smaller ones")]
+        )
+    return exc

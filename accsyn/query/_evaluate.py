@@ -38,6 +38,7 @@ from typing import Any
 from accsyn._codec import decode_datetime, encode_date, encode_datetime, is_object_id, to_utc
 from accsyn._exceptions import QueryProblem, QueryValidationError, ValidationError
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
+from accsyn.query._budget import bounded_search
 from accsyn.query._schema import Schema
 
 __all__ = ["attribute_kind", "compare_positive", "hr_ident", "id_part", "matches"]
@@ -232,7 +233,7 @@ def compare_positive(op: Op, query_value: Any, value: Any, hr: Any, kind: str) -
             )
         else:
             texts = (_text(value),)
-        return any(regex.search(t) is not None for t in texts)
+        return any(bounded_search(regex, t) for t in texts)
     # Ordering.
     a: Any
     b: Any

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from accsyn._exceptions import QueryError
 from accsyn.emulator import _files
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import new_id, out
@@ -144,6 +145,8 @@ def file_op(b: Backend, call: Call) -> dict[str, Any]:
         return {"result": spec.run(_FileCall(b, call, path, at, d, include, exclude))}
     except _files.FileOpError as exc:
         raise ApiError(exc.status, exc.message) from None
+    except QueryError as exc:  # an include/exclude regex past its time budget
+        raise ApiError(400, f"Invalid filter: {exc}") from None
     except OSError as exc:
         raise _os_error(exc) from None
 

@@ -1,0 +1,78 @@
+"""A time budget for ``matches`` regular expressions evaluated on someone else's behalf.
+
+A server (the emulator) runs patterns that callers send; a catastrophic one such as
+``(a|aa)+$`` would hold it for seconds per row. Inside :func:`regex_budget` every
+search shares one deadline and runs on the ``regex`` package, whose ``timeout=``
+stops a search mid-way; past the deadline a :class:`QueryValidationError` says so.
+Outside a budget (the SDK filtering its own data) searches use :mod:`re` as before.
+Without the ``regex`` package (the ``server`` extra installs it) budgets are not
+enforced: the documented fallback is the unbounded stdlib engine.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from accsyn._exceptions import QueryProblem, QueryValidationError
+
+try:  # an optional dependency: the `server` extra
+    import regex as _regex
+except ImportError:  # pragma: no cover - exercised only without the extra
+    _regex = None
+
+__all__ = ["RegexBudgetExceeded", "bounded_search", "regex_budget"]
+
+_deadline: ContextVar[tuple[float, float] | None] = ContextVar("accsyn_regex_budget", default=None)
+
+
+class RegexBudgetExceeded(QueryValidationError):
+    """A regular expression ran past the time budget of the request."""
+
+
+@contextmanager
+def regex_budget(seconds: float) -> Iterator[None]:
+    """Every regex search in this block shares ``seconds`` of matching time."""
+    token = _deadline.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+@functools.lru_cache(maxsize=1024)
+def _bounded(pattern: str, flags: int) -> Any:
+    assert _regex is not None
+    try:
+        return _regex.compile(pattern, (_regex.IGNORECASE if flags & re.IGNORECASE else 0))
+    except _regex.error as exc:
+        raise QueryValidationError(
+            [QueryProblem(f"invalid regular expression {pattern!r}: {exc}")]
+        ) from None
+
+
+def bounded_search(rx: re.Pattern[str], text: str) -> bool:
+    """``rx.search(text) is not None``, within the current budget if one is set."""
+    budget = _deadline.get()
+    if budget is None or _regex is None:
+        return rx.search(text) is not None
+    deadline, seconds = budget
+    remaining = deadline - time.monotonic()
+    try:
+        if remaining <= 0:
+            raise TimeoutError
+        return _bounded(rx.pattern, rx.flags).search(text, timeout=remaining) is not None
+    except TimeoutError:
+        raise RegexBudgetExceeded(
+            [
+                QueryProblem(
+                    f"regular expression {rx.pattern[:100]!r} took longer than the "
+                    f"{seconds:g} s budget; simplify it (avoid nested repetition like '(a+)+')"
+                )
+            ]
+        ) from None
