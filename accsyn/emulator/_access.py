@@ -1,8 +1,13 @@
 """Access rules of protocol.md §6.5: who may read and who may change what.
 
-Reads are filtered in SQL (:func:`read_filter`), so an unreadable entity is simply
-not found; writes raise 403 (:func:`check_write`); file access through a share is
-checked by :func:`check_share_access`. Every rule of the role table lives here.
+Every rule comes from one table, :data:`TABLE`: for each group of entity types
+and each non-admin role, the *scope* the role may read, the scope it may change,
+and whether it may create. A scope is a SQL condition on the ``entity`` table
+(:func:`_scope_sql`), so reads are filtered in SQL (:func:`read_filter`: an
+unreadable entity is simply not found) and writes check that the row lies in the
+write scope (:func:`check_write`, 403 otherwise). File access through a share is
+checked by :func:`check_share_access`: volumes only through ACLs, each ACL limited
+to its ``path``.
 """
 
 from __future__ import annotations
@@ -15,68 +20,165 @@ from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row, Store
 from accsyn.query._evaluate import id_part
 
-__all__ = ["can_read", "check_share_access", "check_write", "read_filter", "target"]
+__all__ = [
+    "GROUPS",
+    "TABLE",
+    "can_read",
+    "check_paths_readable",
+    "check_share_access",
+    "check_write",
+    "group_of",
+    "read_filter",
+    "target",
+]
 
 _PRIVILEGED = ("admin", "support")
-_NONE: tuple[str, list[Any]] = ("0", [])
+
+#: Entity type -> row of the §6.5 table it belongs to.
+GROUPS: dict[str, str] = {
+    "user": "user",
+    **dict.fromkeys(("workspace", "queue", "site", "server", "engine", "lane"), "workspace"),
+    **dict.fromkeys(("transfer", "compute"), "job"),
+    "task": "task",
+    **dict.fromkeys(("delivery", "request", "stream"), "delivery"),
+    **dict.fromkeys(("folder", "collection"), "folder"),
+    "home": "home",
+    "file": "file",
+    **dict.fromkeys(("volume", "log"), "volume"),
+    **dict.fromkeys(("userserver", "app", "browser", "client"), "client"),
+    "acl": "acl",
+}
+
+#: protocol.md §6.5: group -> role -> (read scope, write scope, may create).
+#: Admins (and support) may do everything. Scopes are defined in :func:`_scope_sql`.
+TABLE: dict[str, dict[str, tuple[str, str, bool]]] = {
+    "user": {
+        "employee": ("self+standard", "self+standard", True),
+        "standard": ("self", "self", False),
+    },
+    "workspace": {"employee": ("all", "none", False), "standard": ("none", "none", False)},
+    "job": {"employee": ("all", "all", True), "standard": ("party", "party", True)},
+    "task": {"employee": ("all", "all", True), "standard": ("job party", "job party", False)},
+    # Employees: their own deliveries, those they receive, and those whose files they
+    # may read; standard users: only as an explicit recipient, and never change them.
+    "delivery": {
+        "employee": ("delivery", "delivery", True),
+        "standard": ("recipient", "none", False),
+    },
+    "folder": {"employee": ("all", "all", True), "standard": ("acl", "none", False)},
+    "home": {"employee": ("all", "home", True), "standard": ("own home", "self home", False)},
+    "file": {"employee": ("all", "all", True), "standard": ("acl parent", "none", False)},
+    "volume": {"employee": ("none", "none", False), "standard": ("none", "none", False)},
+    "client": {
+        "employee": ("all", "all", True),
+        "standard": ("own+standard", "own+standard", True),
+    },
+    "acl": {"employee": ("all", "all", True), "standard": ("own acl", "own acl", True)},
+}
+
+_STANDARD_USERS = "(SELECT u.id FROM entity u WHERE u.et='user' AND u.h_role='standard')"
 _ACL_TARGETS = (
     "id IN (SELECT a.h_target_id FROM entity a WHERE a.et='acl' "
     "AND a.state='active' AND a.h_entity_id=?)"
 )
+_PARTY = "(h_user_id = ? OR h_source_id = ? OR h_destination_id = ?)"
+_RECIPIENT = (
+    "EXISTS (SELECT 1 FROM json_each(entity.data, '$._recipients') r "
+    "WHERE json_extract(r.value, '$.user') = ?)"
+)
 
 
-def read_filter(ctx: Ctx, et: str) -> tuple[str, list[Any]] | None:
-    """SQL restricting what ``ctx`` may read; None = everything. Unreadable = FALSE."""
+def group_of(et: str) -> str:
+    """The §6.5 row of entity type ``et`` (unknown types: the most restrictive)."""
+    return GROUPS.get(et, "volume")
+
+
+def _scope_sql(store: Store, ctx: Ctx, scope: str) -> tuple[str, list[Any]] | None:
+    """The SQL condition of a scope (None = every row)."""
+    uid = ctx.uid
+    if scope == "all":
+        return None
+    if scope == "none":
+        return ("0", [])
+    if scope == "self":
+        return ("id = ?", [uid])
+    if scope == "self+standard":
+        return ("(id = ? OR h_role = 'standard')", [uid])
+    if scope == "party":
+        return (_PARTY, [uid] * 3)
+    if scope == "job party":
+        jobs = f"SELECT id FROM entity WHERE et IN ('transfer','compute') AND {_PARTY}"
+        return (f"h_job_id IN ({jobs})", [uid] * 3)
+    if scope == "recipient":
+        return (_RECIPIENT, [uid])
+    if scope == "delivery":
+        readable = _deliveries_with_readable_files(store, ctx)
+        marks = ",".join("?" * len(readable)) or "NULL"
+        return (f"(h_user_id = ? OR {_RECIPIENT} OR id IN ({marks}))", [uid, uid, *readable])
+    if scope == "acl":
+        return (_ACL_TARGETS, [uid])
+    if scope == "acl parent":
+        return (f"h_parent_id IN (SELECT id FROM entity WHERE {_ACL_TARGETS})", [uid])
+    if scope == "own home":
+        return (f"(h_user_id = ? OR {_ACL_TARGETS})", [uid, uid])
+    if scope == "self home":
+        return ("h_user_id = ?", [uid])
+    if scope == "home":
+        # Not the homes of admins or of other employees.
+        return (f"(h_user_id = ? OR h_user_id IN {_STANDARD_USERS})", [uid])
+    if scope == "own+standard":
+        return (f"(h_user_id = ? OR h_user_id IN {_STANDARD_USERS})", [uid])
+    if scope == "own acl":
+        return (f"(h_entity_id = ? OR h_entity_id IN {_STANDARD_USERS})", [uid])
+    raise AssertionError(f"unknown access scope {scope!r}")
+
+
+def _rule(ctx: Ctx, et: str) -> tuple[str, str, bool]:
+    rules = TABLE[group_of(et)]
+    return rules.get(ctx.role, rules["standard"])
+
+
+def _client_filter(store: Store, ctx: Ctx, index: int) -> tuple[str, list[Any]] | None:
+    """Clients mix two rows of the table: servers and lanes (workspace), the rest (client)."""
+    subtypes = facts().client_subtypes
+    infra = [subtypes[t] for t in ("server", "lane") if t in subtypes]
+    marks = ",".join("?" * len(infra))
+    parts: list[tuple[str, list[Any]]] = []
+    for et, cond in (("server", "IN"), ("client", "NOT IN")):
+        scope = _scope_sql(store, ctx, str(_rule(ctx, et)[index]))
+        sql, params = scope if scope is not None else ("1", [])
+        parts.append(
+            (f"(json_extract(data, '$.type') {cond} ({marks}) AND {sql})", [*infra, *params])
+        )
+    return ("(" + " OR ".join(s for s, _ in parts) + ")", [p for _, ps in parts for p in ps])
+
+
+def _filter(store: Store, ctx: Ctx, et: str, index: int) -> tuple[str, list[Any]] | None:
+    if et == "client":
+        return _client_filter(store, ctx, index)
+    return _scope_sql(store, ctx, str(_rule(ctx, et)[index]))
+
+
+def read_filter(store: Store, ctx: Ctx, et: str) -> tuple[str, list[Any]] | None:
+    """SQL restricting what ``ctx`` may read of type ``et``; None = everything."""
     if ctx.role in _PRIVILEGED:
         return None
-    uid = ctx.uid
-    if ctx.role == "employee":
-        if et == "user":
-            return ("(id = ? OR h_role = 'standard')", [uid])
-        if et in ("volume", "log"):
-            return _NONE
-        if et == "home":
-            return (f"(h_user_id = ? OR h_parent_id IS NOT NULL OR {_ACL_TARGETS})", [uid, uid])
-        return None
-    # standard (and anything lower)
-    if et == "user":
-        return ("id = ?", [uid])
-    if et in ("transfer", "compute"):
-        return ("(h_user_id = ? OR h_source_id = ? OR h_destination_id = ?)", [uid] * 3)
-    if et == "task":
-        return (
-            "h_job_id IN (SELECT j.id FROM entity j WHERE j.et IN ('transfer','compute') "
-            "AND (j.h_user_id = ? OR j.h_source_id = ? OR j.h_destination_id = ?))",
-            [uid] * 3,
-        )
-    if et in facts().delivery_like:
-        return (
-            "EXISTS (SELECT 1 FROM json_each(entity.data, '$._recipients') r "
-            "WHERE json_extract(r.value, '$.user') = ?)",
-            [uid],
-        )
-    if et in ("folder", "collection"):
-        return (_ACL_TARGETS, [uid])
-    if et == "home":
-        return (f"(h_user_id = ? OR {_ACL_TARGETS})", [uid, uid])
-    if et == "acl":
-        return ("h_entity_id = ?", [uid])
-    if et == "client":
-        return ("h_user_id = ?", [uid])
-    return _NONE
+    return _filter(store, ctx, et, 0)
+
+
+def _in_scope(store: Store, row: Row, f: tuple[str, list[Any]] | None) -> bool:
+    if f is None:
+        return True
+    sql, params = f
+    hit = store.conn.execute(f"SELECT 1 FROM entity WHERE id = ? AND {sql}", [row.id, *params])
+    return bool(hit.fetchone())
 
 
 def can_read(store: Store, ctx: Ctx, row: Row) -> bool:
     """Whether ``ctx`` may read ``row``."""
-    f = read_filter(ctx, row.et)
-    if f is None:
+    if ctx.role in _PRIVILEGED:
         return True
-    sql, params = f
-    return bool(
-        store.conn.execute(
-            f"SELECT 1 FROM entity WHERE id = ? AND {sql}", [row.id, *params]
-        ).fetchone()
-    )
+    return _in_scope(store, row, _filter(store, ctx, row.et, 0))
 
 
 def check_write(store: Store, ctx: Ctx, et: str, row: Row | None, data: Mapping[str, Any]) -> None:
@@ -85,53 +187,128 @@ def check_write(store: Store, ctx: Ctx, et: str, row: Row | None, data: Mapping[
     if role in _PRIVILEGED:
         return
     denied = ApiError(403, f"Permission denied: a {role} user cannot modify this {et}.")
-    if role == "employee":
-        if et in ("workspace", "queue", "site", "engine", "volume", "log"):
+    if row is None:
+        if not _rule(ctx, et)[2]:
             raise denied
-        if et == "user":
-            target_role = (row.data.get("role") if row else None) or "standard"
-            if row is not None and row.id == ctx.uid:
-                if data.get("role") not in (None, role):
-                    raise denied
-                return
-            if target_role != "standard" or data.get("role") not in (None, "standard"):
-                raise denied
-        if et == "home" and row is not None and row.data.get("user") != f"user:{ctx.uid}":
-            owner = store.get(id_part(str(row.data.get("user", ""))))
-            if owner is not None and owner.data.get("role") != "standard":
-                raise denied
         return
-    # standard
-    if et == "user" and row is not None and row.id == ctx.uid and "role" not in data:
-        return
-    if et in ("transfer", "compute") and (row is None or can_read(store, ctx, row)):
-        return
-    if et == "task" and row is not None and can_read(store, ctx, row):
-        return
-    raise denied
+    if not _in_scope(store, row, _filter(store, ctx, row.et, 1)):
+        raise denied
 
 
-def check_share_access(store: Store, ctx: Ctx, share: Row, write: bool) -> None:
-    """Raise 403 unless ``ctx`` may read (or write) files in ``share``."""
+# --- files ------------------------------------------------------------------------------
+
+
+def _location(store: Store, share: Row, rel: str) -> tuple[str, str]:
+    """``(volume id, path inside the volume)`` of ``rel`` in ``share`` (collections: own id)."""
+    rel = rel.replace("\\", "/").strip("/")
+    if share.et == "volume":
+        return share.id, rel
+    if share.et == "collection":
+        return share.id, rel
+    base = str(share.data.get("path", "")).strip("/")
+    return str(share.data.get("parent", "")), f"{base}/{rel}".strip("/")
+
+
+def _under(path: str, root: str) -> bool:
+    return not root or path == root or path.startswith(root + "/")
+
+
+def _acl_allows(store: Store, ctx: Ctx, share: Row, rel: str, write: bool) -> bool:
+    """Whether one of the caller's active ACLs covers ``rel`` in ``share``."""
+    vol, path = _location(store, share, rel)
+    flag = "write" if write else "read"
+    for acl in store.select(["acl"], extra=("h_entity_id = ?", [ctx.uid])):
+        if not acl.data.get(flag):
+            continue
+        granted = store.get(id_part(str(acl.data.get("target", ""))).lower())
+        if granted is None or granted.state != "active":
+            continue
+        g_vol, g_root = _location(store, granted, str(acl.data.get("path") or "/"))
+        if g_vol == vol and _under(path, g_root):
+            return True
+    return False
+
+
+def _owner_role(store: Store, share: Row) -> str | None:
+    owner = store.get(id_part(str(share.data.get("user", ""))).lower())
+    return None if owner is None else str(owner.data.get("role"))
+
+
+def check_share_access(store: Store, ctx: Ctx, share: Row, write: bool, rel: str = "") -> None:
+    """Raise 403 unless ``ctx`` may read (or write) ``rel`` inside ``share``.
+
+    Admins: everything. The owner of a home: that home. Employees: folders and
+    collections, homes for reading, and the homes of standard users for writing
+    (§6.5); a volume only through an ACL. Everyone else: through an ACL whose
+    ``path`` contains ``rel``.
+    """
     if ctx.role in _PRIVILEGED:
         return
     if share.et == "home" and share.data.get("user") == f"user:{ctx.uid}":
         return
-    if ctx.role == "employee" and share.et != "volume" and not write:
-        return
-    acls = store.select(["acl"], extra=("h_entity_id = ? AND h_target_id = ?", [ctx.uid, share.id]))
-    if any(a.data.get("write" if write else "read") for a in acls):
+    if ctx.role == "employee":
+        if share.et in ("folder", "collection"):
+            return
+        if share.et == "home" and (not write or _owner_role(store, share) == "standard"):
+            return
+    if _acl_allows(store, ctx, share, rel, write):
         return
     raise ApiError(403, "Permission denied!")
 
 
+def _path_location(store: Store, path: str) -> tuple[Row, str] | None:
+    """The share and relative path of a workspace path in a delivery (None: unknown)."""
+    from accsyn.emulator._entities import by_ident, default_volume
+
+    p = path.strip().replace("\\", "/")
+    kind, eq, rest = p.partition("=")
+    if eq and kind in facts().share_types:
+        ident, _, rel = rest.partition("/")
+        share = by_ident(store, kind, ident, ("active",))
+        return None if share is None else (share, rel)
+    if eq or p.startswith(("/", "~")):
+        return None
+    return default_volume(store), p
+
+
+def _paths_readable(store: Store, ctx: Ctx, paths: list[Any]) -> bool:
+    for path in paths:
+        loc = _path_location(store, str(path))
+        if loc is None:
+            return False
+        try:
+            check_share_access(store, ctx, loc[0], False, loc[1])
+        except ApiError:
+            return False
+    return True
+
+
+def check_paths_readable(store: Store, ctx: Ctx, paths: list[Any]) -> None:
+    """Raise 403 unless ``ctx`` may read every workspace path (a delivery's files)."""
+    if ctx.role in _PRIVILEGED:
+        return
+    if not _paths_readable(store, ctx, paths):
+        raise ApiError(403, "Permission denied: you cannot read the files of this delivery.")
+
+
+def _deliveries_with_readable_files(store: Store, ctx: Ctx) -> list[str]:
+    """Ids of the deliveries whose files (at least one, all of them) ``ctx`` may read."""
+    rows = store.select(list(facts().delivery_like), states=None)
+    return [
+        r.id for r in rows if r.data.get("_files") and _paths_readable(store, ctx, r.data["_files"])
+    ]
+
+
 def target(store: Store, ctx: Ctx, et: str) -> Row:
-    """The entity of type ``et`` the request's ``id`` names, if ``ctx`` may read it (else 404)."""
+    """The entity of type ``et`` the request's ``id`` names (404 if none, 403 if unreadable)."""
     ident = ctx.envelope.get("id")
     if not ident:
         raise ApiError(400, "No entity id supplied!")
     row = store.get(ident.strip().lower())
     ets = ("client",) if et in facts().client_subtypes else (et,)
-    if row is None or row.et not in ets or not can_read(store, ctx, row):
+    if row is None or row.et not in ets:
         raise ApiError(404, f"No {et} with id '{ident[:100]}'!")
+    if not can_read(store, ctx, row):
+        # Only writes name a target: without the right they are refused (§6.5).
+        raise ApiError(403, f"Permission denied: a {ctx.role} user cannot modify this {et}.")
     return row

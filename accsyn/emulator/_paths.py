@@ -177,7 +177,7 @@ class Paths:
                 raise ApiError(404, f"Path '{p[:200]}' is not on a volume!")
         else:
             share, rest = default_volume(self.store), p
-        check_share_access(self.store, ctx, share, write)
+        check_share_access(self.store, ctx, share, write, rest)
         root = self.share_dir(share)
         return Located(root, safe_join(root, rest))
 

@@ -99,13 +99,14 @@ def test_delivery_lifecycle(ws: LocalWorkspace) -> None:
     assert s.get_entity("delivery", d["id"], raw=True)["status"] == "waiting"
     recipients = s.acl.access("delivery", d["id"])
     assert [r["user_hr"] for r in recipients] == ["lisa@example.com"]
-    # The recipient now sees the delivery; other standard users do not.
+    # The recipient now sees the delivery; other standard users do not, nor does an
+    # employee without access to its files (protocol §6.5: reads come back empty).
     lisa = ws.backend.store.select(["user"], where=Comparison("code", Op.EQ, "lisa@example.com"))
     seen_by = {
         role: {x["id"] for x in ws.session(role=role).find("delivery", raw=True)}
         for role in ("standard", "employee")
     }
-    assert d["id"] not in seen_by["standard"] and d["id"] in seen_by["employee"]
+    assert d["id"] not in seen_by["standard"] and d["id"] not in seen_by["employee"]
     assert lisa and lisa[0].data["role"] == "standard"
 
 

@@ -40,6 +40,8 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
     share = b.store.get(t_id.lower())
     if share is None or share.et not in share_types or share.state == "archived":
         raise ApiError(404, f"No share with id '{t_id[:100]}'!")
+    # Granting on a share is changing it (§6.5: employees cannot grant on volumes).
+    check_write(b.store, ctx, share.et, share, {})
     path = str(data.get("path") or "/")
     existing = b.store.select(
         ["acl"], extra=("h_entity_id = ? AND h_target_id = ?", [user.id, share.id])

@@ -82,7 +82,7 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
             raise ApiError(400, "parent must be an id string.")
         sql, params = parent_clause(et, parent)
         extra.append((sql, params))
-    readable = read_filter(ctx, ets[0])
+    readable = read_filter(b.store, ctx, et)
     if readable is not None:
         extra.append((readable[0], list(readable[1])))
     entityid = env.get("id")
@@ -100,7 +100,8 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
     ex = _and(extra)
     scopes = [_scope(data)]
     if data.get("single_entity_query") is True:
-        scopes = [("active",), ("finished",), ("inactive",)]
+        # Relaxed to finished jobs, never to deactivated (or archived) entities.
+        scopes = [("active",), ("finished",)]
     try:
         for states in scopes:
             rows = b.store.select(

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator import _files
-from accsyn.emulator._access import can_read, check_write
+from accsyn.emulator._access import can_read, check_paths_readable, check_write
 from accsyn.emulator._entities import (
     base_fields,
     by_ident,
@@ -76,7 +76,19 @@ def _measure(b: Backend, ctx: Ctx, tasks: list[dict[str, Any]]) -> tuple[int, bo
         else:
             t["size"] = _REMOTE_SIZE
         size += t["size"]
+        d_party, d_path = b.paths.split_party(t["destination"])
+        if d_path.strip() and (d_party is None or d_party.casefold() == b.code.casefold()):
+            _check_destination(b, ctx, d_path)
     return size, missing
+
+
+def _check_destination(b: Backend, ctx: Ctx, path: str) -> None:
+    """403 unless ``ctx`` may write where a task delivers on the workspace."""
+    try:
+        b.paths.resolve(ctx, path, write=True)
+    except ApiError as exc:
+        if exc.status == 403:
+            raise
 
 
 def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +146,10 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
     if data.get("parent"):
         parent = by_ident(b.store, None, str(data["parent"]))
         if parent is not None and parent.et in facts().delivery_like:
+            # Attaching a transfer changes the delivery: only for those who may.
+            if not can_read(b.store, ctx, parent):
+                raise ApiError(403, f"Permission denied: you cannot add to this {parent.et}.")
+            check_write(b.store, ctx, parent.et, parent, {})
             d.update(parent=parent.id, parent_hr=hr(parent))
     if isinstance(data.get("settings"), dict):
         d["_settings"] = {str(k): str(v) for k, v in data["settings"].items()}
@@ -171,7 +187,7 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
     """Tasks added to an existing job (a finished transfer runs again)."""
     job_id = ctx.envelope.get("id") or data.get("parent")
     job = b.store.get(str(job_id or "").lower())
-    if job is None or job.et not in facts().job_entities:
+    if job is None or job.et not in facts().job_entities or not can_read(b.store, ctx, job):
         raise ApiError(404, "No such parent job!")
     check_write(b.store, ctx, job.et, job, data)
     tasks = data.get("tasks")
@@ -184,6 +200,8 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
         for t in tasks
         if isinstance(t, str | dict)
     ]
+    if job.et in facts().delivery_like:
+        check_paths_readable(b.store, ctx, [t.get("source") for t in norm])
     existing = tasks_of(b.store, job)
     rows = _insert_tasks(b, job, norm, start=len(existing))
     if job.et in facts().delivery_like:
@@ -198,14 +216,14 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
 
 def create_delivery(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
     """A delivery (request, stream): submitted at once when it has files and recipients."""
-    if ctx.role == "standard":
-        raise ApiError(403, "Permission denied: standard users cannot create deliveries.")
     name = as_str(data.get("name") or "Delivery", "name")
     d = base_fields(b.clock.stamp(), ctx, name)
     tasks = data.get("tasks") or []
     recipients_in = data.get("recipients") or []
     if not isinstance(tasks, list) or not isinstance(recipients_in, list):
         raise ApiError(400, "tasks and recipients must be lists!")
+    # A delivery shares files: only files the sender may read (§6.5).
+    check_paths_readable(b.store, ctx, tasks)
     d.update(
         code=name,
         type=facts().job_types[et],
@@ -255,13 +273,16 @@ def recipients(b: Backend, call: Call) -> dict[str, Any]:
     if call.et and call.et not in delivery_like:
         raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
     job = b.store.get(str(ctx.envelope.get("id") or "").lower())
-    if job is None or job.et not in (*delivery_like, "transfer") or not can_read(b.store, ctx, job):
+    if job is None or job.et not in (*delivery_like, "transfer"):
         raise ApiError(404, "No such delivery!")
     if uri.endswith("recipients"):
-        return {"result": list(job.data.get("_recipients", []))}
-    if ctx.role == "standard":
-        raise ApiError(403, "Permission denied!")
+        # Without the right to read the delivery, its recipients read as empty (§6.5).
+        readable = can_read(b.store, ctx, job)
+        return {"result": list(job.data.get("_recipients", [])) if readable else []}
     d = as_dict(call.data)
+    if not can_read(b.store, ctx, job):
+        raise ApiError(403, "Permission denied: you cannot change this delivery's recipients.")
+    check_write(b.store, ctx, job.et, job, d)
     ident = as_str(d.get("recipient"), "recipient")
     if uri == "job/recipient/add":
         check_method(call.method, ("PUT", "POST"))
