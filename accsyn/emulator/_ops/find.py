@@ -100,8 +100,9 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
     ex = _and(extra)
     scopes = [_scope(data)]
     if data.get("single_entity_query") is True:
-        # Relaxed to finished jobs, never to deactivated (or archived) entities.
-        scopes = [("active",), ("finished",)]
+        # Relaxed to finished jobs, never to deactivated (or archived) entities
+        # unless those were asked for.
+        scopes = [scopes[0], ("finished",)]
     try:
         for states in scopes:
             rows = b.store.select(
