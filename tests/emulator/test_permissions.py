@@ -149,6 +149,8 @@ def world() -> Iterator[World]:
         w.ids["acl:vendor"] = ("acl", one("acl", f"entity=user:{vendor}"))
         john = a.acl.grant("user", "john@example.com", "folder", private["id"], {"read": True})
         w.ids["acl:john"] = ("acl", john["id"])
+        spare = a.acl.grant("user", "lisa@example.com", "folder", private["id"], {"read": True})
+        w.ids["acl:to revoke"] = ("acl", spare["id"])  # only the revoke case uses it
         a.files.mkdir("DOWNLOAD")
         a.files.mkdir("UPLOAD")
         vol = w.ids["volume"][1]
@@ -199,6 +201,14 @@ def _grant(s: Session, w: World, t: str) -> Any:
     return s.acl.grant("user", "lisa@example.com", et, ident, {"read": True})
 
 
+def _revoke(s: Session, w: World, t: str) -> Any:
+    acl = w.sessions["admin"].get_entity("acl", w.ids[t][1], raw=True)
+    assert acl is not None
+    user, share = acl["entity"].split(":")[1], acl["target"].split(":")[1]
+    et = w.sessions["admin"].find_one(f"folder WHERE id={share}", raw=True)
+    return s.acl.revoke("user", user, "folder" if et else "volume", share)
+
+
 def _create(et: str, data: Callable[[Session], dict[str, Any]]) -> Callable[..., Any]:
     def run(s: Session, w: World, t: str) -> Any:
         return s.create(et, data(s), raw=True, validate=False)
@@ -234,6 +244,7 @@ OPS: dict[str, Callable[[Session, World, str], Any]] = {
     "abort": _abort,
     "delete": _delete,
     "grant": _grant,
+    "revoke": _revoke,
     "read tasks": _read_tasks,
     "write tasks": _write_tasks,
     "ls": _ls,
@@ -408,6 +419,8 @@ CASES: list[tuple[str, str, str, str, str]] = [
     (C, "standard", "write", "client:employee", DENIED),
     (C, "standard", "grant", "folder:shared_folder", DENIED),
     (C, "standard", "grant", "home:standard", OK),
+    (C, "standard", "revoke", "acl:vendor", DENIED),  # a standard user's ACL, not their share
+    (C, "employee", "revoke", "acl:to revoke", OK),
 ]
 
 

@@ -9,6 +9,7 @@ from accsyn.emulator._entities import base_fields, by_ident, hr, out
 from accsyn.emulator._ops.create import create_user
 from accsyn.emulator._protocol import ApiError, Call, as_dict, as_str
 from accsyn.emulator._schema import EMAIL_RE, facts
+from accsyn.query._evaluate import id_part
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
@@ -74,5 +75,9 @@ def revoke(b: Backend, call: Call) -> dict[str, Any]:
     """Remove a grant for good."""
     row = target(b.store, call.ctx, "acl")
     check_write(b.store, call.ctx, "acl", row, {})
+    share = b.store.get(id_part(str(row.data.get("target", ""))).lower())
+    if share is not None:
+        # Revoking changes the share's access, like granting on it.
+        check_write(b.store, call.ctx, share.et, share, {})
     b.store.delete(row.id)
     return {"result": True}
