@@ -47,6 +47,7 @@ from accsyn._exceptions import (
     ServerError,
     ValidationError,
 )
+from accsyn._finite import non_finite_error
 
 __all__ = [
     "Body",
@@ -178,8 +179,17 @@ def json_default(obj: object) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """JSON exactly as the official client writes it (``", "``/``": "``, ASCII only)."""
-    return json.dumps(obj, default=json_default)
+    """JSON exactly as the official client writes it (``", "``/``": "``, ASCII only).
+
+    NaN and Infinity are not JSON (RFC 8259): they raise ``ValidationError`` naming
+    the field instead of being sent as Python's non-standard tokens.
+    """
+    try:
+        return json.dumps(obj, default=json_default, allow_nan=False)
+    except ValidationError:
+        raise
+    except ValueError:
+        raise non_finite_error(obj) from None
 
 
 _OBJECT_ID_TAG = b"ObjectId:"

@@ -65,10 +65,24 @@ def serve(
             help="Seed with every entity in this cassette (from accsyn record) instead.",
         ),
     ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="Allow a non-loopback --host (every role then gets a random API key).",
+        ),
+    ] = False,
 ) -> None:
     """Run a local emulated accsyn workspace over HTTP (Ctrl-C to stop)."""
     import uvicorn  # noqa: F401  (first, so a missing extra is named before anything else)
 
+    from accsyn.emulator._asgi import is_loopback
+
+    if not is_loopback(host) and not allow_remote:
+        fail(
+            f"--host {host} is reachable from other machines and the demo keys are public; "
+            "pass --allow-remote to serve it anyway (random keys are then used)"
+        )
     problem = port_problem(host, port)
     if problem is not None:
         fail(problem)
@@ -82,6 +96,7 @@ def serve(
         seed=None if seed.lower() == "none" else seed,
         write_env=str(write_env) if write_env is not None else None,
         from_cassette=str(from_cassette) if from_cassette is not None else None,
+        allow_remote=allow_remote,
     )
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
+import secrets
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
+from accsyn._exceptions import ConfigurationError
 from accsyn.emulator._backend import MAX_BODY, Backend
 from accsyn.emulator._clock import Clock
 from accsyn.emulator._faults import Faults
@@ -125,14 +131,18 @@ def write_env_files(
     d.mkdir(parents=True, exist_ok=True)
     for role, key in keys.items():
         p = d / f".env.{role}"
-        p.write_text(
+        text = (
             "# accsyn emulator credentials - for local use only\n"
             f"ACCSYN_WORKSPACE={workspace}\n"
             f"ACCSYN_API_USER={users[role]}\n"
             f"ACCSYN_API_KEY={key}\n"
-            f"ACCSYN_PROXY=accsyn:{host}:{port}\n",
-            encoding="utf-8",
+            f"ACCSYN_PROXY=accsyn:{host}:{port}\n"
         )
+        # Credentials: readable by the owner only, from the moment the file exists.
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
         out.append(p)
     return out
 
@@ -148,6 +158,7 @@ def serve(
     faults: Faults | None = None,
     log_level: str = "warning",
     from_cassette: str | os.PathLike[str] | None = None,
+    allow_remote: bool = False,
 ) -> None:
     """Run an emulated workspace over HTTP under uvicorn (blocking).
 
@@ -162,22 +173,78 @@ def serve(
     official client at it with ``AS_DEV=1`` (port 8181) or the written
     ``ACCSYN_PROXY`` (``path_envfile=``).
 
+    A non-loopback ``host`` exposes the workspace to the network: it is refused
+    unless ``allow_remote`` is true, and then every role gets a random API key
+    instead of the seed's predictable one. A temporary files root is removed when
+    the server stops (Ctrl-C / SIGINT, SIGTERM).
+
     uvicorn uses ``httptools`` and ``uvloop`` when they are installed (as with
     ``uvicorn[standard]``), which cuts the server's own time per small request by
     about a third; without them it runs on h11 and asyncio, same answers.
     """
-    import uvicorn
+    import uvicorn  # noqa: F401  (first: a missing extra is named before anything else)
 
     if isinstance(seed, str) and seed.strip().lower() in ("", "none"):
         seed = None
+    if not is_loopback(host) and not allow_remote:
+        raise ConfigurationError(
+            f"--host {host} is reachable from other machines and the demo keys are public; "
+            "pass --allow-remote to serve it anyway (random keys are then used), "
+            "or use --host 127.0.0.1"
+        )
+    scratch = None if files_root or db else tempfile.mkdtemp(prefix="accsyn-emulator-")
+    # uvicorn shuts down on SIGTERM, then re-raises it under the previous handler;
+    # the default one would end the process before the cleanup below runs.
+    previous = _exit_on_sigterm()
+    try:
+        _serve(host, port, db, seed, write_env, files_root, scratch, faults, log_level,
+               from_cassette, allow_remote)  # fmt: skip
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm() -> Any:
+    """Make SIGTERM raise SystemExit (in the main thread); the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def _exit(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, _exit)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(
+    host: str,
+    port: int,
+    db: str | os.PathLike[str] | None,
+    seed: str | None,
+    write_env: str | os.PathLike[str] | None,
+    files_root: str | os.PathLike[str] | None,
+    scratch: str | None,
+    faults: Faults | None,
+    log_level: str,
+    from_cassette: str | os.PathLike[str] | None,
+    allow_remote: bool,
+) -> None:
+    import uvicorn
 
     from accsyn.emulator._workspace import open_backend
 
-    root = (
-        Path(files_root)
-        if files_root
-        else (Path(str(db) + ".files") if db else Path(tempfile.mkdtemp(prefix="accsyn-emulator-")))
-    )
+    root = Path(files_root or scratch or (str(db) + ".files"))
     backend, keys, users = open_backend(
         db,
         seed=None if from_cassette is not None else seed,
@@ -189,6 +256,10 @@ def serve(
         from accsyn.contract._replay import seed_from_cassette
 
         keys, users = seed_from_cassette(backend, from_cassette)
+    if allow_remote and not is_loopback(host):
+        keys = {role: secrets.token_hex(16) for role in keys}
+        for role, key in keys.items():
+            backend.store.set_account(users[role], key)
     print(f"accsyn emulator: workspace '{backend.code}' on http://{host}:{port}", file=sys.stderr)
     for role, key in keys.items():
         print(f"  {role:9s} {users[role]:24s} api key {key}", file=sys.stderr)

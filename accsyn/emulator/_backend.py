@@ -149,7 +149,8 @@ class Backend:
         if route.startswith("/api/v3"):
             route = route[len("/api/v3") :]
         is_auth = route in _AUTH_ROUTES
-        if self._inject_faults(client, is_auth):
+        drop = self._inject_faults(client, is_auth)
+        if drop == "before":
             return Reply(0, None, drop=True)
         if len(body) > MAX_BODY or len(raw_query) > MAX_BODY:
             raise ApiError(413, "Request too large.")
@@ -163,17 +164,26 @@ class Backend:
             return Reply(200, {"result": self._login(hdrs)})
         if route != "/event":
             raise ApiError(404, f"Unknown route {path[:200]!r}.")
-        envelope = parse_envelope(method, raw_query, body)
+        # Authenticate before any work on the body: an anonymous caller must not make
+        # the server inflate gz_data or parse a large JSON document.
         user = self.auth.user(hdrs)
+        envelope = parse_envelope(method, raw_query, body)
         ws = envelope.get("workspace")
         if ws is not None and (not isinstance(ws, str) or ws.casefold() != self.code.casefold()):
             raise ApiError(401, "Workspace mismatch.")
         ctx = Ctx(user, str(user.data.get("role", "standard")), envelope)
         self.sim.tick()
-        return Reply(200, self._dispatch(method, ctx))
+        answer = self._dispatch(method, ctx)
+        if drop == "after":  # committed, then the answer is lost
+            return Reply(0, None, drop=True)
+        return Reply(200, answer)
 
-    def _inject_faults(self, client: str, is_auth: bool) -> bool:
-        """Raise the injected fault or rate limit of this request; True = drop it."""
+    def _inject_faults(self, client: str, is_auth: bool) -> str | None:
+        """Raise the injected fault or rate limit of this request, or say when to drop it.
+
+        ``"before"`` drops the request unanswered and unrun; ``"after"`` runs it,
+        then drops the answer.
+        """
         if self.faults.rate_limits:
             wait = self.limiter.check(client, is_auth)
             if wait is not None:
@@ -182,9 +192,9 @@ class Backend:
                 )
         fault = self.faults.next_fault()
         if fault is None:
-            return False
+            return None
         if fault.drop:
-            return True
+            return "after" if fault.after_commit else "before"
         status = fault.status or 500
         if status == 429:
             raise ApiError(

@@ -14,11 +14,16 @@ __all__ = ["Fault", "Faults", "RateLimiter"]
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected failure: an HTTP ``status`` (429 carries ``retry_after``) or a drop."""
+    """One injected failure: an HTTP ``status`` (429 carries ``retry_after``) or a drop.
+
+    A drop with ``after_commit`` lets the request run (a create is stored) and then
+    loses the answer: the "response lost after commit" case a blind retry duplicates.
+    """
 
     status: int | None = None
     retry_after: float = 1.0
     drop: bool = False
+    after_commit: bool = False
 
 
 @dataclass
@@ -36,7 +41,8 @@ class Faults:
         seed: seed of the random generator deciding probabilistic faults.
 
     :meth:`script` queues exact faults for the next requests, which is what
-    deterministic tests want: ``ws.faults.script(429, 503, "drop")``.
+    deterministic tests want: ``ws.faults.script(429, 503, "drop")``;
+    ``"drop-after-commit"`` runs the request, then drops its answer.
     """
 
     latency: float = 0.0
@@ -61,10 +67,15 @@ class Faults:
                     self._queue.append(f)
                 elif f == "drop":
                     self._queue.append(Fault(drop=True))
+                elif f == "drop-after-commit":
+                    self._queue.append(Fault(drop=True, after_commit=True))
                 elif isinstance(f, int) and 400 <= f <= 599:
                     self._queue.append(Fault(status=f, retry_after=self.retry_after))
                 else:
-                    raise ValueError(f"not a fault: {f!r} (a 4xx/5xx status, 'drop' or a Fault)")
+                    raise ValueError(
+                        f"not a fault: {f!r} "
+                        "(a 4xx/5xx status, 'drop', 'drop-after-commit' or a Fault)"
+                    )
 
     def clear(self) -> None:
         """Forget scripted faults and switch every probabilistic fault off."""

@@ -37,6 +37,8 @@ __all__ = [
 
 #: Largest request body or decompressed ``gz_data`` accepted (bytes).
 MAX_BODY = 16 * 1024 * 1024
+#: Most JSON objects and arrays one decompressed payload may hold (~10-20 MB parsed).
+MAX_CONTAINERS = 100_000
 #: The master server's workspace lookup route (answered with this host).
 MASTER_LOOKUP = "/j3pkttdvoldmbtty6afga"
 
@@ -126,12 +128,18 @@ def as_bool(value: Any, name: str) -> bool:
     return value
 
 
+#: SQLite's largest integer; anything above would fail deep in the store.
+_MAX_INT = 2**63 - 1
+
+
 def as_int(value: Any, name: str, default: int | None = None) -> int | None:
     """A non-negative integer argument."""
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ApiError(400, f"{name} must be a non-negative integer!")
+    if value > _MAX_INT:
+        raise ApiError(400, f"{name} must be at most {_MAX_INT}!")
     return value
 
 
@@ -170,22 +178,53 @@ def _unquote(text: str) -> str:
     return _unquote_cached(text) if len(text) <= 4096 else unquote(text)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ApiError(400, f"{name} is not standard JSON; send null or a finite number.")
+
+
 def _json(text: str, what: str) -> Any:
+    if text.count("{") + text.count("[") > MAX_CONTAINERS:
+        # A few KiB of gzip inflate to millions of tiny objects (hundreds of MB once
+        # parsed). Brackets inside strings count too: an upper bound, safe side only.
+        raise ApiError(413, f"The {what} holds more than {MAX_CONTAINERS} JSON objects/arrays.")
     try:
-        return json.loads(text)
+        # Python's json accepts NaN/Infinity; stored, they would poison every later
+        # read of the row, so they are refused here.
+        return json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         raise ApiError(400, f"The {what} is not valid JSON.") from None
+
+
+def _inflate(raw: bytes) -> bytes:
+    """Gunzip in 64 KiB steps, stopping as soon as a limit is passed.
+
+    A few KiB of gzip can inflate to 16 MB of ``{},{},…``: counting containers per
+    step refuses it after the first few steps instead of holding it all.
+    """
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    chunks: list[bytes] = []
+    size = containers = 0
+    pending = raw
+    while True:
+        chunk = d.decompress(pending, 1 << 16)
+        pending = d.unconsumed_tail
+        if not chunk:
+            break
+        size += len(chunk)
+        containers += chunk.count(b"{") + chunk.count(b"[")
+        if size > MAX_BODY:
+            raise ApiError(413, "The decompressed payload is too large.")
+        if containers > MAX_CONTAINERS:
+            raise ApiError(413, f"The payload holds over {MAX_CONTAINERS} JSON objects/arrays.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _gunzip(gz: Any) -> Any:
     if not isinstance(gz, str):
         raise ApiError(400, "gz_data must be a base64 string.")
     try:
-        raw = base64.b64decode(gz, validate=True)
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        out = d.decompress(raw, MAX_BODY + 1)
-        if len(out) > MAX_BODY:
-            raise ApiError(413, "The decompressed payload is too large.")
+        out = _inflate(base64.b64decode(gz, validate=True))
     except (binascii.Error, zlib.error, ValueError, gzip.BadGzipFile):
         raise ApiError(400, "gz_data is not base64 gzip data.") from None
     try:

@@ -39,6 +39,8 @@ def _task_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
         raise ApiError(400, "A transfer needs a source and a destination (or tasks)!")
     if isinstance(tasks_in, dict):
         tasks_in = [tasks_in]
+    if tasks_in is not None and not isinstance(tasks_in, list):
+        raise ApiError(400, "tasks must be a list of paths or {source, destination} objects!")
     tasks: list[dict[str, Any]] = []
     for t in tasks_in or [{"source": src_spec, "destination": dst_spec}]:
         if isinstance(t, str):
@@ -161,6 +163,13 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
     return out(row)
 
 
+def _task_int(t: dict[str, Any], key: str, default: int) -> int:
+    value = t.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ApiError(400, f"A task's {key} must be a non-negative integer, got {value!r:.50}!")
+    return value
+
+
 def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int = 0) -> list[Row]:
     now = b.clock.stamp()
     rows = []
@@ -170,8 +179,8 @@ def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int 
             "created": now,
             "job": f"{job.et}:{job.id}",
             "job_hr": hr(job),
-            "priority": int(t.get("priority", 500)),
-            "size": int(t.get("size", 0)),
+            "priority": _task_int(t, "priority", 500),
+            "size": _task_int(t, "size", 0),
             "source": {"path": t.get("source")},
             "destination": {"path": t.get("destination")},
             "status": str(t.get("status", "queued")),

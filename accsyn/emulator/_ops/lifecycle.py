@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any
 
+from accsyn._codec import decode_datetime
+from accsyn._exceptions import ValidationError
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._paths import check_share_code, check_share_path
 from accsyn.emulator._protocol import ApiError, Call, as_dict
-from accsyn.emulator._schema import HIDDEN_PREFIX, READ_ONLY, facts
+from accsyn.emulator._schema import HIDDEN_PREFIX, READ_ONLY, SCHEMA, facts
 from accsyn.emulator._simulation import FINISHED
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
                 raise ApiError(403, "Only admins can change roles!")
             if value not in ("admin", "employee", "standard"):
                 raise ApiError(400, f"Invalid role '{value}'!")
+        _check_kind(et, k, value)
         if k == "code" and et in f.share_types:
             check_share_code(value)  # a share's code names its directory
         if k == "path" and et in f.share_types and et != "volume":
@@ -68,6 +71,35 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
         d["modifier"] = ctx.uid
     b.store.update(row, state=state)
     return {"result": [out(row)]}
+
+
+_KINDS: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "object": (dict,),
+    "list": (list,),
+    "datetime": (str,),
+}
+
+
+def _check_kind(et: str, name: str, value: Any) -> None:
+    """Refuse a value the model could not decode: a stored row must always read back."""
+    info = SCHEMA.attributes(et).get(name)
+    if info is None or value is None or info.kind not in _KINDS:
+        return
+    is_bool = isinstance(value, bool)
+    ok = isinstance(value, _KINDS[info.kind]) and (info.kind == "bool" or not is_bool)
+    if ok and info.kind == "datetime":
+        try:
+            decode_datetime(value)
+        except ValidationError:
+            ok = False
+    if not ok:
+        raise ApiError(
+            400, f"Attribute '{name}' of a {et} must be of kind {info.kind}, got {value!r:.60}!"
+        )
 
 
 def _unknown_attribute(et: str, name: str, attributes: tuple[str, ...]) -> ApiError:
