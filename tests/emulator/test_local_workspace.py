@@ -173,8 +173,8 @@ def test_plain_httpx_request(ws: LocalWorkspace) -> None:
     with httpx.Client(transport=ws.transport(), base_url="http://x") as c:
         r = c.get("/api/v3/J3PKTtDvolDMBtTy6AFGA?%7B%22ident%22%3A%20%22demo%22%7D")
         assert r.json() == {"result": {"hostname": "127.0.0.1", "port": 443}}
-        r = c.get("/api/v3/event")
-        assert r.status_code == 400 and "message" in r.json()
+        r = c.get("/api/v3/event")  # no credentials: refused before the envelope is read
+        assert r.status_code == 401 and "message" in r.json()
 
 
 async def test_async_session(ws: LocalWorkspace) -> None:
