@@ -142,3 +142,14 @@ def test_env_files_and_proxy_mode(server, monkeypatch: pytest.MonkeyPatch, tmp_p
     # The official client needs nothing else: master lookup and login go to the emulator.
     s = Session(path_envfile=str(tmp_path / ".env.standard"), timeout=30)
     assert [u["code"] for u in s.find("User")] == ["standard@example.com"]
+
+
+def test_role_table_through_the_official_client(official) -> None:  # type: ignore[no-untyped-def]
+    # protocol §6.5 [T]: get_entity("Delivery", id) is None for an employee without
+    # access; a write without the right is a message error.
+    admin, employee = official("admin"), official("employee")
+    d = admin.create("Delivery", {"name": "peer check", "tasks": ["demo/README.txt"]})
+    assert admin.get_entity("Delivery", d["id"])["id"] == d["id"]
+    assert employee.get_entity("Delivery", d["id"]) is None
+    with pytest.raises(AccsynException):
+        employee.update("Delivery", d["id"], {"description": "x"})
