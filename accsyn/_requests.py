@@ -10,6 +10,7 @@ payloads (a JSON string or a JSON file) are read by the session before it builds
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -283,10 +284,27 @@ def deassign_request(
 
 
 def code_query(ident: str) -> str:
-    """``code='<ident>'`` as the official client writes it, quoted safely otherwise."""
+    """``code='<ident>'`` as the official client writes it, quoted safely otherwise.
+
+    ``*`` is a wildcard in ``=``: an identifier holding one is matched literally
+    (anchored, escaped regex), so ``grant("user", "*", …)`` names no one.
+    """
+    if "*" in ident:
+        return render(Comparison("code", Op.MATCHES, _literal_regex(ident)))
     if "'" not in ident:
         return f"code='{ident}'"
     return render(Comparison("code", Op.EQ, ident))
+
+
+def _literal_regex(text: str) -> str:
+    return "^" + re.escape(text) + "$"
+
+
+def _literal_eq(attribute: str, value: str) -> Comparison:
+    """``attribute = value`` with any ``*`` in ``value`` taken literally."""
+    if "*" in value:
+        return Comparison(attribute, Op.MATCHES, _literal_regex(value))
+    return Comparison(attribute, Op.EQ, value)
 
 
 def code_lookup_request(entitytype: str, ident: str) -> EventRequest:
@@ -331,10 +349,15 @@ def acl_create_request(user: str, share_id: str, data: Mapping[str, Any] | None)
 
 def acl_access_query(share_id: str, entitytype: str | None, entityid: str | None) -> str:
     """``acl WHERE target=share:<id> [AND entity=<et>:<id or *>]``."""
-    expr: Any = Comparison("target", Op.EQ, f"share:{share_id}")
+    expr: Any = _literal_eq("target", f"share:{share_id}")
     if entitytype:
         et = entity_type(entitytype)
-        expr = and_(expr, Comparison("entity", Op.EQ, f"{et}:{entityid or '*'}"))
+        entity = (
+            Comparison("entity", Op.EQ, f"{et}:*")  # every entity of the type: on purpose
+            if not entityid
+            else _literal_eq("entity", f"{et}:{entityid}")
+        )
+        expr = and_(expr, entity)
     return render(Query("acl", expr))
 
 
@@ -344,8 +367,8 @@ def acl_revoke_query(user_id: str, share_id: str) -> str:
         Query(
             "acl",
             and_(
-                Comparison("entity", Op.EQ, f"user:{user_id}"),
-                Comparison("target", Op.EQ, f"share:{share_id}"),
+                _literal_eq("entity", f"user:{user_id}"),
+                _literal_eq("target", f"share:{share_id}"),
             ),
         )
     )
