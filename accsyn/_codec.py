@@ -20,6 +20,7 @@ shifts. Use an aware datetime to mean another zone.
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -35,6 +36,7 @@ __all__ = [
     "encode_datetime",
     "is_object_id",
     "is_uuid",
+    "parse_retry_after",
     "to_utc",
 ]
 
@@ -134,3 +136,23 @@ def decode_datetime(text: str) -> datetime:
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         value -= sign * offset
     return value
+
+
+def parse_retry_after(value: object, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date) or body field."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return max(0.0, float(value))
+    text = str(value).strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())

@@ -9,7 +9,6 @@ payloads (a JSON string or a JSON file) are read by the session before it builds
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,7 +16,31 @@ from typing import Any
 from accsyn import _constants as const
 from accsyn._codec import is_object_id
 from accsyn._exceptions import ValidationError
-from accsyn._wire import EventRequest, dumps
+from accsyn._requests_files import (
+    delete_path_request as delete_path_request,
+)
+from accsyn._requests_files import (
+    exists_request as exists_request,
+)
+from accsyn._requests_files import (
+    getsize_request as getsize_request,
+)
+from accsyn._requests_files import (  # re-exported: the builders for file operations
+    ls_request as ls_request,
+)
+from accsyn._requests_files import (
+    mkdir_request as mkdir_request,
+)
+from accsyn._requests_files import (
+    mv_request as mv_request,
+)
+from accsyn._requests_files import (
+    prepublish_request as prepublish_request,
+)
+from accsyn._requests_files import (
+    rename_request as rename_request,
+)
+from accsyn._wire import EventRequest
 from accsyn.query import Comparison, Op, Query, and_, or_, render
 
 
@@ -382,119 +405,6 @@ def acl_find_request(query: str, data: Mapping[str, Any]) -> EventRequest:
 def acl_delete_request(acl_id: str) -> EventRequest:
     """``DELETE acl/delete``."""
     return EventRequest("DELETE", "acl/delete", {}, entityid=acl_id)
-
-
-_Path = str | Mapping[str, Any] | Sequence[str]
-
-
-def _path(value: object, what: str = "path") -> Any:
-    if not value or not isinstance(value, str | Mapping | list | tuple):
-        raise ValidationError(f"No {what} supplied, or not a string/list/dict!", field=what)
-    return list(value) if isinstance(value, tuple) else value
-
-
-def ls_request(
-    path: _Path,
-    recursive: bool = False,
-    maxdepth: int | None = None,
-    getsize: bool = False,
-    files_only: bool = False,
-    directories_only: bool = False,
-    include: str | Sequence[str] | None = None,
-    exclude: str | Sequence[str] | None = None,
-) -> EventRequest:
-    """``GET workspace/file`` ``op=ls``."""
-    data: dict[str, Any] = {
-        "op": "ls",
-        "path": _path(path),
-        "download": True,
-        "recursive": recursive,
-        "getsize": getsize,
-    }
-    if maxdepth:
-        data["maxdepth"] = maxdepth
-    if directories_only:
-        data["directories_only"] = directories_only
-    if files_only:
-        data["files_only"] = files_only
-    if include:
-        data["include"] = include
-    if exclude:
-        data["exclude"] = exclude
-    return EventRequest("GET", "workspace/file", data)
-
-
-def getsize_request(
-    path: _Path,
-    include: str | Sequence[str] | None = None,
-    exclude: str | Sequence[str] | None = None,
-) -> EventRequest:
-    """``GET workspace/file`` ``op=getsize``."""
-    data: dict[str, Any] = {"op": "getsize", "path": _path(path)}
-    if include:
-        data["include"] = include
-    if exclude:
-        data["exclude"] = exclude
-    return EventRequest("GET", "workspace/file", data)
-
-
-def exists_request(path: _Path) -> EventRequest:
-    """``GET workspace/file`` ``op=exists``."""
-    return EventRequest("GET", "workspace/file", {"op": "exists", "path": _path(path)})
-
-
-def mkdir_request(path: _Path) -> EventRequest:
-    """``POST workspace/file`` ``op=mkdir``."""
-    return EventRequest("POST", "workspace/file", {"op": "mkdir", "path": _path(path)})
-
-
-def rename_request(path: _Path, path_to: _Path) -> EventRequest:
-    """``PUT workspace/file`` ``op=rename``."""
-    return EventRequest(
-        "PUT",
-        "workspace/file",
-        {"op": "rename", "path": _path(path), "path_to": _path(path_to, "destination path")},
-    )
-
-
-def mv_request(path_src: _Path, path_dst: _Path) -> EventRequest:
-    """``PUT workspace/file`` ``op=move``."""
-    return EventRequest(
-        "PUT",
-        "workspace/file",
-        {
-            "op": "move",
-            "path": _path(path_src, "source path"),
-            "path_to": _path(path_dst, "destination path"),
-        },
-    )
-
-
-def delete_path_request(path: _Path, force: bool = False) -> EventRequest:
-    """``POST workspace/file`` ``op=delete`` (POST, as officially)."""
-    return EventRequest(
-        "POST", "workspace/file", {"op": "delete", "path": _path(path), "force": force}
-    )
-
-
-def prepublish_request(data: Sequence[Mapping[str, Any]]) -> EventRequest:
-    """``PUT workspace/publish/preprocess`` with sizes filled in recursively."""
-    if data is None or isinstance(data, str | Mapping) or not isinstance(data, Sequence):
-        raise ValidationError("None or empty data supplied!", field="data")
-    files = json.loads(dumps(list(data)))  # a deep copy; the caller's entries stay untouched
-
-    def fill(entries: list[dict[str, Any]]) -> int:
-        total = 0
-        for entry in entries:
-            if "size" not in entry:
-                children = entry.get("files")
-                entry["size"] = fill(children) if entry.get("is_dir") is True and children else 0
-            total += entry["size"]
-        return total
-
-    return EventRequest(
-        "PUT", "workspace/publish/preprocess", {"files": files, "size": fill(files)}
-    )
 
 
 def get_setting_request(

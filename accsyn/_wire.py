@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import email.utils
 import enum
 import gzip
 import json
@@ -32,7 +31,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from accsyn import _constants as const
-from accsyn._codec import decode_datetime, encode_date
+from accsyn._codec import decode_datetime, encode_date, parse_retry_after
 from accsyn._config import Secret
 from accsyn._endpoints import Endpoint, api_endpoint, master_endpoint
 from accsyn._exceptions import (
@@ -384,26 +383,6 @@ def decode_event(method: str, raw_query: str | bytes, body: bytes) -> dict[str, 
 # --------------------------------------------------------------------------------------
 # Responses
 # --------------------------------------------------------------------------------------
-
-
-def parse_retry_after(value: object, *, now: _dt.datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date) or body field."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return max(0.0, float(value))
-    text = str(value).strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - (now or _dt.datetime.now(_dt.timezone.utc))).total_seconds())
 
 
 _STATUS_ERRORS: dict[int, type[APIError]] = {
