@@ -120,29 +120,27 @@ def trickle(request: pytest.FixtureRequest) -> Iterator[Trickle]:
 
 
 def test_a_trickling_server_cannot_stretch_a_sync_call(trickle: Trickle) -> None:
-    with accsyn.Session(**_options(trickle.port, timeout=1, retry=None)) as session:
-        started = time.monotonic()
-        with pytest.raises(accsyn.RequestTimeout) as info:
-            session.find("user")
-        elapsed = time.monotonic() - started
+    # A per-read timeout never fires here (each byte arrives within 0.25 s), so the
+    # error itself shows the deadline covers the whole attempt.
+    with (
+        accsyn.Session(**_options(trickle.port, timeout=1, retry=None)) as session,
+        pytest.raises(accsyn.RequestTimeout) as info,
+    ):
+        session.find("user")
     assert "timeout=1s" in str(info.value)
     # The client hung up long before the answer was complete: the trickle was cut.
     assert trickle.cut.wait(5)
     assert trickle.sent < trickle.total
-    assert elapsed < 5  # unbounded before: ~0.25 s per byte of the whole answer
 
 
 async def test_a_trickling_server_cannot_stretch_an_async_call(trickle: Trickle) -> None:
     async with accsyn.AsyncSession(**_options(trickle.port, timeout=1, retry=None)) as session:
-        started = time.monotonic()
         with pytest.raises(accsyn.RequestTimeout) as info:
             await session.find("user")
-        elapsed = time.monotonic() - started
     assert "timeout=1s" in str(info.value)
     # Wait off the loop, so the loop can finish closing the socket.
     assert await asyncio.to_thread(trickle.cut.wait, 5)
     assert trickle.sent < trickle.total
-    assert elapsed < 5
 
 
 def test_a_deadline_leaves_a_fast_answer_alone(recorder: Recorder) -> None:
