@@ -81,13 +81,26 @@ def decode(
             for model in models:
                 model._accsyn_project(attrs)
     if not models:
-        models = [cls.from_wire(r, attributes=attrs) if isinstance(r, dict) else r for r in rows]
+        models = [_row_model(cls, r, attrs) if isinstance(r, dict) else r for r in rows]
     if session is not None:
         for model in models:
             bind = getattr(model, "_accsyn_bind", None)
             if bind is not None:
                 bind(session)
     return models
+
+
+def _row_model(cls: Any, row: dict[str, Any], attributes: list[str] | None) -> Any:
+    """One wire row as a model; a row the model cannot read names itself and the way out."""
+    try:
+        return cls.from_wire(row, attributes=attributes)
+    except ValidationError as exc:
+        ident = row.get("id")
+        raise ValidationError(
+            f"{cls.__entitytype__} {ident!r} from the server does not fit the model: {exc} "
+            f"(read it as the server sent it with raw=True)",
+            field=exc.field,
+        ) from None
 
 
 def decode_one(entitytype: str, row: Any, *, raw: bool = False, session: object = None) -> Any:

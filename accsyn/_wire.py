@@ -464,6 +464,12 @@ def interpret_response(
     retry_header = header_value(headers, "Retry-After")
     try:
         body: Any = json.loads(content)
+    except RecursionError:
+        # Nesting no real answer has: refuse it as a protocol error, never a crash.
+        raise ProtocolError(
+            f"The server answered {uri} with JSON nested too deeply to read (HTTP {status})",
+            status_code=status,
+        ) from None
     except (ValueError, UnicodeDecodeError):
         snippet = content[:200].decode("utf-8", "replace").strip()
         if status == 429:

@@ -252,3 +252,56 @@ def test_update_takes_an_input_model() -> None:
         updated = session.transfers.update(transfer, TransferUpdate(name="renamed via model"))
         assert updated.name == "renamed via model"
         assert session.transfers.refresh(transfer).name == "renamed via model"
+
+
+def test_a_bad_row_names_its_id_and_field_and_raw_reads_it() -> None:
+    import httpx
+
+    bad = {"id": "6645fbca9f8c4d3e7a3b678d", "size": "oops"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/login"):
+            login = {"role": "admin", "id": "6645fbca9f8c4d3e7a3b678e", "session_id": "s"}
+            return httpx.Response(200, json={"result": login})
+        return httpx.Response(200, json={"result": [bad]})
+
+    options: dict[str, Any] = {
+        "workspace": "acme",
+        "username": "admin@example.com",
+        "api_key": "k" * 24,
+        "base_url": "http://127.0.0.1:9",
+        "transport": httpx.MockTransport(handler),
+    }
+    with accsyn.Session(**options) as session:
+        with pytest.raises(accsyn.ValidationError) as caught:
+            session.find("transfer")
+        assert caught.value.field == "size"
+        assert "6645fbca9f8c4d3e7a3b678d" in str(caught.value)
+        assert "raw=True" in str(caught.value)
+        assert session.find("transfer", raw=True) == [bad]
+
+
+def test_json_nested_too_deeply_is_a_protocol_error() -> None:
+    import httpx
+
+    depth = 100_000
+    deep = '{"result": [{"metadata": ' + '{"a": ' * depth + "1" + "}" * depth + "}]}"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/login"):
+            login = {"role": "admin", "id": "6645fbca9f8c4d3e7a3b678e", "session_id": "s"}
+            return httpx.Response(200, json={"result": login})
+        return httpx.Response(200, content=deep.encode())
+
+    with (
+        accsyn.Session(
+            workspace="acme",
+            username="admin@example.com",
+            api_key="k" * 24,
+            base_url="http://127.0.0.1:9",
+            transport=httpx.MockTransport(handler),
+            retry=None,
+        ) as session,
+        pytest.raises(accsyn.ProtocolError, match="nested too deeply"),
+    ):
+        session.find("transfer", raw=True)
