@@ -9,20 +9,18 @@ starting a new server.
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 import accsyn.compat
 from accsyn.emulator import Backend, Clock, create_app, open_backend
+from accsyn.testing._serve import free_port as _free_port
+from accsyn.testing._serve import serve_app
 
 #: Every workspace starts at this simulated time, so both sides stamp the same dates.
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -70,28 +68,11 @@ class Served:
 
 
 def _serve(served: Served) -> Iterator[Served]:
-    config = uvicorn.Config(
-        served, host="127.0.0.1", port=served.port, log_level="error", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the emulator server did not start"
     try:
-        yield served
+        with serve_app(served, served.port):
+            yield served
     finally:
-        server.should_exit = True
-        thread.join(10)
         served.close_backend()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import socket
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from accsyn.emulator import Backend, Clock, create_app, open_backend
+from accsyn.testing._serve import serve_app
 
 
 @dataclass
@@ -38,21 +37,10 @@ def run_server(port: int, files_root: Path) -> Iterator[Served]:
     backend, keys, users = open_backend(
         None, seed="demo", files_root=files_root, clock=Clock(realtime=True), transfers=60
     )
-    config = uvicorn.Config(
-        create_app(backend), host="127.0.0.1", port=port, log_level="error", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the emulator server did not start"
     try:
-        yield Served(backend, "127.0.0.1", port, keys, users)
+        with serve_app(create_app(backend), port):
+            yield Served(backend, "127.0.0.1", port, keys, users)
     finally:
-        server.should_exit = True
-        thread.join(10)
         backend.store.close()
 
 

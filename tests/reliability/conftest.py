@@ -4,19 +4,16 @@ and the emulator served over real HTTP on a free loopback port."""
 from __future__ import annotations
 
 import random
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from accsyn.emulator import Backend, Clock, create_app, open_backend
+from accsyn.testing._serve import serve_app
 
 #: Where in-process sessions send requests (never resolved: the transport answers).
 IN_PROCESS_URL = "http://accsyn-emulator.invalid"
@@ -90,12 +87,6 @@ class Served:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served() -> Iterator[Served]:
     """``accsyn.emulator.create_app`` under uvicorn in a thread, on a free port."""
@@ -103,20 +94,8 @@ def served() -> Iterator[Served]:
         backend, keys, users = open_backend(
             None, seed="demo", files_root=Path(d), clock=Clock(realtime=True), transfers=20
         )
-        port = _free_port()
-        config = uvicorn.Config(
-            create_app(backend), host="127.0.0.1", port=port, log_level="error", lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert server.started, "the emulator server did not start"
         try:
-            yield Served(backend, port, keys, users)
+            with serve_app(create_app(backend)) as port:
+                yield Served(backend, port, keys, users)
         finally:
-            server.should_exit = True
-            thread.join(15)
             backend.store.close()
