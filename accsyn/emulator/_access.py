@@ -24,7 +24,6 @@ __all__ = [
     "GROUPS",
     "TABLE",
     "can_read",
-    "check_paths_readable",
     "check_share_access",
     "check_write",
     "group_of",
@@ -58,7 +57,11 @@ TABLE: dict[str, dict[str, tuple[str, str, bool]]] = {
     },
     "workspace": {"employee": ("all", "none", False), "standard": ("none", "none", False)},
     "job": {"employee": ("all", "all", True), "standard": ("party", "party", True)},
-    "task": {"employee": ("all", "all", True), "standard": ("job party", "job party", False)},
+    # A delivery's tasks are its files: its recipients read them.
+    "task": {
+        "employee": ("job readable", "job readable", True),
+        "standard": ("job party+recipient", "job party", False),
+    },
     # Employees: their own deliveries, those they receive, and those whose files they
     # may read; standard users: only as an explicit recipient, and never change them.
     "delivery": {
@@ -106,9 +109,22 @@ def _scope_sql(store: Store, ctx: Ctx, scope: str) -> tuple[str, list[Any]] | No
         return ("(id = ? OR h_role = 'standard')", [uid])
     if scope == "party":
         return (_PARTY, [uid] * 3)
-    if scope == "job party":
+    if scope in ("job party", "job party+recipient"):
         jobs = f"SELECT id FROM entity WHERE et IN ('transfer','compute') AND {_PARTY}"
-        return (f"h_job_id IN ({jobs})", [uid] * 3)
+        if scope == "job party":
+            return (f"h_job_id IN ({jobs})", [uid] * 3)
+        received = f"SELECT id FROM entity WHERE {_RECIPIENT}"
+        return (f"(h_job_id IN ({jobs}) OR h_job_id IN ({received}))", [uid] * 4)
+    if scope == "job readable":
+        # Every task but those of deliveries the caller may not read.
+        kinds = list(facts().delivery_like)
+        marks = ",".join("?" * len(kinds))
+        dsql, dparams = _scope_sql(store, ctx, "delivery") or ("1", [])
+        return (
+            f"(h_job_id NOT IN (SELECT id FROM entity WHERE et IN ({marks})) OR h_job_id IN "
+            f"(SELECT id FROM entity WHERE et IN ({marks}) AND {dsql}))",
+            [*kinds, *kinds, *dparams],
+        )
     if scope == "recipient":
         return (_RECIPIENT, [uid])
     if scope == "delivery":
@@ -256,47 +272,35 @@ def check_share_access(store: Store, ctx: Ctx, share: Row, write: bool, rel: str
     raise ApiError(403, "Permission denied!")
 
 
-def _path_location(store: Store, path: str) -> tuple[Row, str] | None:
-    """The share and relative path of a workspace path in a delivery (None: unknown)."""
-    from accsyn.emulator._entities import by_ident, default_volume
-
-    p = path.strip().replace("\\", "/")
-    kind, eq, rest = p.partition("=")
-    if eq and kind in facts().share_types:
-        ident, _, rel = rest.partition("/")
-        share = by_ident(store, kind, ident, ("active",))
-        return None if share is None else (share, rel)
-    if eq or p.startswith(("/", "~")):
-        return None
-    return default_volume(store), p
-
-
-def _paths_readable(store: Store, ctx: Ctx, paths: list[Any]) -> bool:
-    for path in paths:
-        loc = _path_location(store, str(path))
-        if loc is None:
-            return False
-        try:
-            check_share_access(store, ctx, loc[0], False, loc[1])
-        except ApiError:
-            return False
+def _at_readable(store: Store, ctx: Ctx, at: Any) -> bool:
+    """Whether ``ctx`` may read the file a delivery task records (``_at``, see ``_virtual``)."""
+    if not isinstance(at, list) or len(at) != 2:
+        return False
+    share = store.get(str(at[0]))
+    if share is None or share.state != "active":
+        return False
+    try:
+        check_share_access(store, ctx, share, False, str(at[1]))
+    except ApiError:
+        return False
     return True
-
-
-def check_paths_readable(store: Store, ctx: Ctx, paths: list[Any]) -> None:
-    """Raise 403 unless ``ctx`` may read every workspace path (a delivery's files)."""
-    if ctx.role in _PRIVILEGED:
-        return
-    if not _paths_readable(store, ctx, paths):
-        raise ApiError(403, "Permission denied: you cannot read the files of this delivery.")
 
 
 def _deliveries_with_readable_files(store: Store, ctx: Ctx) -> list[str]:
     """Ids of the deliveries whose files (at least one, all of them) ``ctx`` may read."""
-    rows = store.select(list(facts().delivery_like), states=None)
-    return [
-        r.id for r in rows if r.data.get("_files") and _paths_readable(store, ctx, r.data["_files"])
-    ]
+    kinds = list(facts().delivery_like)
+    marks = ",".join("?" * len(kinds))
+    tasks = store.select(
+        ["task"],
+        states=None,
+        extra=(f"h_job_id IN (SELECT id FROM entity WHERE et IN ({marks}))", kinds),
+    )
+    readable: dict[str, bool] = {}
+    for t in tasks:
+        job = id_part(str(t.data.get("job", ""))).lower()
+        if readable.get(job, True):
+            readable[job] = _at_readable(store, ctx, t.data.get("_at"))
+    return [job for job, ok in readable.items() if ok]
 
 
 def target(store: Store, ctx: Ctx, et: str) -> Row:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from accsyn._codec import is_object_id
+from accsyn.emulator import _virtual
 from accsyn.emulator._access import check_share_access
 from accsyn.emulator._entities import (
     by_ident,
@@ -29,7 +30,9 @@ from accsyn.emulator._store import Row, Store
 __all__ = ["Located", "Paths", "check_share_code", "check_share_path", "safe_join"]
 
 _PARTY = re.compile(r"(site=[^/:]+|client=[^/:]+|[^/=:\s]+@[^/:\s]+|[A-Za-z0-9_.-]{2,})\Z")
-_SHARE_PATH = re.compile(r"(volume|share|folder|home|collection)=([^/]*)/?(.*)\Z", re.S)
+_SHARE_PATH = re.compile(
+    r"(volume|share|folder|home|collection|workarea|delivery)=([^/]*)/?(.*)\Z", re.S
+)
 #: A share's code is one directory name under the files root: never ``.``/``..``,
 #: never a separator (a volume code of ``../../etc`` would serve the host's /etc).
 _SHARE_CODE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\Z")
@@ -73,13 +76,18 @@ def safe_join(base: Path, rel: str) -> Path:
 
 
 class Located:
-    """A resolved accsyn path: the share's root directory and the target under it."""
+    """A resolved accsyn path: the share's root directory and the target under it.
 
-    __slots__ = ("disk", "root")
+    A collection or a delivery is a virtual directory: ``members`` maps the names it
+    lists to the files they stand for (None for every real directory).
+    """
 
-    def __init__(self, root: Path, disk: Path) -> None:
+    __slots__ = ("disk", "members", "root")
+
+    def __init__(self, root: Path, disk: Path, members: dict[str, Path] | None = None) -> None:
         self.root = root
         self.disk = disk
+        self.members = members
 
     @property
     def is_root(self) -> bool:
@@ -151,6 +159,18 @@ class Paths:
         Every file operation goes through here: the result is inside its share's
         directory, which is inside the files root, or a 4xx is raised.
         """
+        share, rest = self.split(ctx, path)
+        if share.et == "collection" or share.et in facts().delivery_like:
+            return _virtual.locate(self, ctx, share, rest, write)
+        check_share_access(self.store, ctx, share, write, rest)
+        root = self.share_dir(share)
+        return Located(root, safe_join(root, rest))
+
+    def split(self, ctx: Ctx, path: str) -> tuple[Row, str]:
+        """The share (or delivery) an accsyn path names, and the path inside it.
+
+        The one parser of accsyn paths; it checks no access (:meth:`locate` does).
+        """
         if not isinstance(path, str) or not path.strip():
             raise ApiError(400, "No path supplied!")
         if "\x00" in path:
@@ -177,19 +197,23 @@ class Paths:
                 raise ApiError(404, f"Path '{p[:200]}' is not on a volume!")
         else:
             share, rest = default_volume(self.store), p
-        check_share_access(self.store, ctx, share, write, rest)
-        root = self.share_dir(share)
-        return Located(root, safe_join(root, rest))
+        return share, rest
 
     def _named_share(self, kind: str, ident: str) -> Row:
         share: Row | None = None
-        if kind == "volume" and ident.lower() in ("(default)", "default", ""):
+        if kind in ("volume", "workarea") and ident.lower() in ("(default)", "default", ""):
             share = default_volume(self.store)
+        elif kind == "delivery":
+            # Any job with recipients, in any pool but the archive (a done delivery still lists).
+            row = self.store.get(ident.strip().lower()) if is_object_id(ident.strip()) else None
+            if row is not None and row.et in facts().delivery_like and row.state != "archived":
+                share = row
         elif kind == "home":
             user = user_by_email(self.store, ident)
             share = home_of(self.store, user) if user else None
         else:
-            for t in facts().share_types if kind == "share" else (kind,):
+            # ``workarea=`` is the legacy spelling of ``share=``.
+            for t in facts().share_types if kind in ("share", "workarea") else (kind,):
                 share = by_ident(self.store, t, ident, ("active",))
                 if share is not None:
                     break

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from accsyn.emulator._ops import acl, create, files, find, jobs, lifecycle, misc
+from accsyn.emulator._ops import acl, create, deliveries, files, find, lifecycle, misc
 from accsyn.emulator._protocol import ApiError, Call
 from accsyn.emulator._schema import canonical
 
@@ -43,9 +43,9 @@ URIS: dict[str, Route] = {
     "log/find": Route(misc.logs),
     "workspace/file": Route(files.file_op),
     "workspace/publish/preprocess": Route(misc.prepublish),
-    "job/recipient/add": Route(jobs.recipients),
-    "job/recipient": Route(jobs.recipients),
-    "job/recipients": Route(jobs.recipients),
+    "job/recipient/add": Route(deliveries.recipients),
+    "job/recipient": Route(deliveries.recipients),
+    "job/recipients": Route(deliveries.recipients),
     "acl/create": Route(acl.grant, _WRITE),
     "acl/delete": Route(acl.revoke, ("DELETE",)),
     "share/server": Route(misc.server_online),
@@ -73,7 +73,7 @@ OPERATIONS: dict[str, Route] = {
     "offline": Route(lifecycle.deactivate, ("DELETE",)),
     "activate": Route(lifecycle.activate, ("POST",)),
     "online": Route(lifecycle.activate, ("POST",)),
-    "recipients": Route(jobs.recipients),
+    "recipients": Route(deliveries.recipients),
 }
 
 

@@ -264,7 +264,6 @@ def seed_workspace(
             user=f"user:{owner.id}",
             user_hr=hr(owner),
             finished=_stamp(base + timedelta(days=i + 1)) if status == "done" else None,
-            _files=["demo/README.txt"],
             _recipients=[
                 {"user": r.id, "user_hr": r.data["code"], "actioned": rng.random() < 0.5}
                 for r in recipients
@@ -273,9 +272,23 @@ def seed_workspace(
             else [],
         )
         d["code"] = d["name"]
-        store.insert("delivery", d, state="finished" if status == "done" else "active")
+        delivery = store.insert("delivery", d, state="finished" if status == "done" else "active")
+        _delivery_file(store, delivery, vol, "demo/README.txt", 120, created)
     _seed_every_other_type(store, rng, common, admin=admin, hq=sites["hq"], volume=vol)
     return keys
+
+
+def _delivery_file(store: Store, job: Row, volume: Row, rel: str, size: int, created: str) -> None:
+    """A file of a seeded delivery: a task recording where it is (see ``_virtual``)."""
+    # Not drawn from the seed's random stream, so adding files moves no other seeded id.
+    tid = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{job.id}/{rel}"))
+    d: dict[str, Any] = {"id": tid, "created": created}
+    d.update(job=f"{job.et}:{job.id}", job_hr=hr(job), uri="0", priority=500, size=size)
+    d.update(status="pending", metadata={}, finished=None, description="")
+    d["source"] = {"path": rel, "s": volume.id, "v": volume.id}
+    d["destination"] = {"path": None}
+    d["_at"] = [volume.id, rel]
+    store.insert("task", d)
 
 
 def _task(rng: random.Random, job: Row, index: int, created: str, **kw: Any) -> dict[str, Any]:
@@ -346,7 +359,6 @@ def _seed_every_other_type(
                 status="init",
                 public=False,
                 finished=None,
-                _files=[],
                 _recipients=[],
                 **owner,
             ),
@@ -360,7 +372,6 @@ def _seed_every_other_type(
             status_hr="Enabled",
             queue=None,
             email=None,
-            _files=[],
         ),
     )
     store.insert(
@@ -372,6 +383,7 @@ def _seed_every_other_type(
             "path": "demo/shot020/comp_v003.mov",
             "filename": "comp_v003.mov",
             "size": 20000,
+            "_at": [volume.id, "demo/shot020/comp_v003.mov"],
         },
     )
     # The client subtypes the defaults leave out (servers and apps exist already).

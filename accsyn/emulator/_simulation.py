@@ -111,7 +111,8 @@ class Simulation:
         d = row.data
         if row.et in facts().delivery_like:
             if value == "pending":
-                if not d.get("_files") or not d.get("_recipients"):
+                # A delivery's files are its tasks.
+                if not tasks_of(self.store, row) or not d.get("_recipients"):
                     raise ApiError(400, "A delivery needs at least one file and one recipient!")
                 d["status"] = "pending"
                 self.submit_soon(row)

@@ -93,7 +93,8 @@ def test_delivery_lifecycle(ws: LocalWorkspace) -> None:
         s.update("delivery", d["id"], {"status": "pending"})
     assert s.acl.grant("user", "lisa@example.com", "delivery", d["id"]) is True
     task = s.create("task", {"tasks": ["demo/README.txt"]}, d["id"], raw=True)
-    assert task["status"] == "queued"
+    # A delivery's file waits for each receiver to choose a path (protocol §6.2: pending).
+    assert task["status"] == "pending"
     assert s.update("delivery", d["id"], {"status": "pending"}, raw=True)["status"] == "pending"
     ws.clock.advance(2)
     assert s.get_entity("delivery", d["id"], raw=True)["status"] == "waiting"

@@ -22,7 +22,7 @@ from accsyn.emulator._entities import (
     hr,
     out,
 )
-from accsyn.emulator._ops import jobs
+from accsyn.emulator._ops import deliveries, files, jobs
 from accsyn.emulator._paths import check_share_code, check_share_path, safe_join
 from accsyn.emulator._protocol import ApiError, Call, Ctx, as_str
 from accsyn.emulator._schema import EMAIL_RE, facts
@@ -149,8 +149,15 @@ def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
         target = safe_join(b.paths.volume_dir(vol), rel)
         target.mkdir(parents=True, exist_ok=True)
         d.update(parent=vol.id, parent_hr=hr(vol), path=rel)
+    # Additional addresses notified about the share (protocol.md §6.3; "" for none).
+    d["email"] = str(data.get("email") or "")
     if et == "collection":
-        d["_files"] = []
+        files_in = data.get("files") or []
+        if not isinstance(files_in, list):
+            raise ApiError(400, "files must be a list of accsyn paths!")
+        row = b.store.insert(et, d)
+        files.add_files(b, ctx, row, files_in)
+        return out(row)
     return out(b.store.insert(et, d))
 
 
@@ -169,7 +176,7 @@ def creator_of(et: str) -> Creator | None:
     if spec is None:
         return None
     if spec.family == "job":
-        return jobs.create_delivery if spec.recipients else jobs.create_transfer
+        return deliveries.create_delivery if spec.recipients else jobs.create_transfer
     if spec.family == "share":
         return create_share
     return BY_TYPE.get(et)

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from accsyn._exceptions import QueryError
-from accsyn.emulator import _files
+from accsyn.emulator import _files, _virtual
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import new_id, out
 from accsyn.emulator._paths import Located, safe_join
-from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, check_method
+from accsyn.emulator._protocol import ApiError, Call, Ctx, as_dict, as_int, check_method
+from accsyn.emulator._store import Row
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
 
-__all__ = ["FILE_OPS", "add_to_collection", "file_op", "remove_from_collection"]
+__all__ = ["FILE_OPS", "add_files", "add_to_collection", "file_op", "remove_from_collection"]
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,24 @@ class _FileCall:
 
 
 def _ls(f: _FileCall) -> Any:
-    return _files.listing(
-        f.disk,
-        recursive=bool(f.args.get("recursive")),
-        maxdepth=as_int(f.args.get("maxdepth"), "maxdepth"),
-        getsize_=bool(f.args.get("getsize")),
-        files_only=bool(f.args.get("files_only")),
-        directories_only=bool(f.args.get("directories_only")),
-        include=f.include,
-        exclude=f.exclude,
-    )
+    options: dict[str, Any] = {
+        "recursive": bool(f.args.get("recursive")),
+        "maxdepth": as_int(f.args.get("maxdepth"), "maxdepth"),
+        "getsize_": bool(f.args.get("getsize")),
+        "files_only": bool(f.args.get("files_only")),
+        "directories_only": bool(f.args.get("directories_only")),
+        "include": f.include,
+        "exclude": f.exclude,
+    }
+    if f.at.members is not None:  # a collection or a delivery
+        return _virtual.listing(f.at.members, **options)
+    return _files.listing(f.disk, **options)
 
 
 def _getsize(f: _FileCall) -> Any:
+    if f.at.members is not None:
+        found = [p for p in f.at.members.values() if p.exists()]
+        return sum(_files.getsize(p, f.include, f.exclude) for p in found)
     if not f.disk.exists():
         raise ApiError(404, "Path does not exist!")
     return _files.getsize(f.disk, f.include, f.exclude)
@@ -76,10 +82,18 @@ def _path_to(f: _FileCall) -> str:
 
 
 def _rename(f: _FileCall) -> Any:
-    to = _path_to(f).strip("/")
-    if "/" in to or "\\" in to or to in (".", ".."):
-        raise ApiError(400, "rename takes a new name; use mv to move.")
+    """A new name in the same directory: a bare name, or the full accsyn path (as documented)."""
+    to = _path_to(f).replace("\\", "/").strip("/")
     src = f.not_a_share_root("rename")
+    if "/" in to or "=" in to:
+        dst = f.b.paths.resolve(f.call.ctx, _path_to(f), write=True)
+        if dst.parent != src.parent:
+            raise ApiError(
+                400, f"rename keeps a file in its directory; use mv to move it to '{to[:200]}'."
+            )
+        return _files.move(src, dst)
+    if to in (".", ".."):
+        raise ApiError(400, f"Invalid new name {to!r}!")
     dst = safe_join(f.at.root, str(src.parent.joinpath(to).relative_to(f.at.root)))
     return _files.move(src, dst)
 
@@ -174,12 +188,19 @@ def add_to_collection(b: Backend, call: Call) -> dict[str, Any]:
     files = data.get("files")
     if not isinstance(files, list) or not files:
         raise ApiError(400, "files must be a non-empty list of paths!")
-    result = []
-    for f in files:
-        d: dict[str, Any] = {"id": new_id("file"), "created": b.clock.stamp()}
-        d.update(parent=coll.id, path=str(f), filename=str(f).rsplit("/", 1)[-1], size=0)
-        result.append(out(b.store.insert("file", d)))
-    return {"result": result}
+    return {"result": [out(r) for r in add_files(b, ctx, coll, files)]}
+
+
+def add_files(b: Backend, ctx: Ctx, coll: Row, files: list[Any]) -> list[Row]:
+    """List existing files (accsyn paths ``ctx`` may read) in a collection."""
+    placed = [(f, _virtual.place_existing(b.paths, ctx, "collection", f)) for f in files]
+    rows = []
+    for path, p in placed:
+        d: dict[str, Any] = {"id": new_id("file"), "created": b.clock.stamp(), "parent": coll.id}
+        name = PurePosixPath(str(p["_at"][1]) or path).name
+        d.update(path=path, filename=name, size=p["size"], _at=p["_at"])
+        rows.append(b.store.insert("file", d))
+    return rows
 
 
 def remove_from_collection(b: Backend, call: Call) -> dict[str, Any]:

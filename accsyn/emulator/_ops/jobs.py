@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator import _files
-from accsyn.emulator._access import can_read, check_paths_readable, check_write
+from accsyn.emulator._access import can_read, check_write
 from accsyn.emulator._entities import (
     base_fields,
-    by_ident,
     default_queue,
     hr,
     new_id,
@@ -17,14 +16,15 @@ from accsyn.emulator._entities import (
     party,
     tasks_of,
 )
-from accsyn.emulator._protocol import ApiError, Call, Ctx, as_dict, as_str, check_method
-from accsyn.emulator._schema import EMAIL_RE, facts
+from accsyn.emulator._ops import deliveries
+from accsyn.emulator._protocol import ApiError, Ctx
+from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
 
-__all__ = ["add_recipient", "create_delivery", "create_tasks", "create_transfer", "recipients"]
+__all__ = ["create_tasks", "create_transfer"]
 
 #: Simulated size of a file on a remote party (it cannot be measured locally).
 _REMOTE_SIZE = 1_000_000
@@ -95,6 +95,8 @@ def _check_destination(b: Backend, ctx: Ctx, path: str) -> None:
 
 def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
     """A transfer (or compute job) with its tasks, scheduled on the clock."""
+    data = dict(data)
+    delivery = deliveries.attach(b, ctx, data)
     tasks = _task_specs(data)
     src_party, _ = b.paths.split_party(tasks[0]["source"])
     dst_party, _ = b.paths.split_party(tasks[0]["destination"] or b.code + ":")
@@ -145,19 +147,15 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
         uri=str(queue.data.get("uri", "")),
         metadata=data.get("metadata") or {},
     )
-    if data.get("parent"):
-        parent = by_ident(b.store, None, str(data["parent"]))
-        if parent is not None and parent.et in facts().delivery_like:
-            # Attaching a transfer changes the delivery: only for those who may.
-            if not can_read(b.store, ctx, parent):
-                raise ApiError(403, f"Permission denied: you cannot add to this {parent.et}.")
-            check_write(b.store, ctx, parent.et, parent, {})
-            d.update(parent=parent.id, parent_hr=hr(parent))
+    if delivery is not None:
+        d.update(parent=delivery[0].id, parent_hr=hr(delivery[0]))
     if isinstance(data.get("settings"), dict):
         d["_settings"] = {str(k): str(v) for k, v in data["settings"].items()}
     d["_sim"] = {"missing": missing}
     row = b.store.insert(et, d)
     _insert_tasks(b, row, tasks)
+    if delivery is not None:
+        deliveries.attached(b, ctx, delivery[0], row, delivery[1])
     if status != "paused":
         b.sim.schedule(row)
     return out(row)
@@ -210,98 +208,11 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
         if isinstance(t, str | dict)
     ]
     if job.et in facts().delivery_like:
-        check_paths_readable(b.store, ctx, [t.get("source") for t in norm])
+        return deliveries.add_tasks(b, ctx, job, norm)
     existing = tasks_of(b.store, job)
     rows = _insert_tasks(b, job, norm, start=len(existing))
-    if job.et in facts().delivery_like:
-        job.data["_files"] = [*job.data.get("_files", []), *(str(t["source"]) for t in norm)]
-        b.store.update(job)
-    elif job.state == "finished":
+    if job.state == "finished":
         job.data["status"] = "waiting"
         b.store.update(job, state="active")
         b.sim.schedule(job)
     return [out(r) for r in rows]
-
-
-def create_delivery(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A delivery (request, stream): submitted at once when it has files and recipients."""
-    name = as_str(data.get("name") or "Delivery", "name")
-    d = base_fields(b.clock.stamp(), ctx, name)
-    tasks = data.get("tasks") or []
-    recipients_in = data.get("recipients") or []
-    if not isinstance(tasks, list) or not isinstance(recipients_in, list):
-        raise ApiError(400, "tasks and recipients must be lists!")
-    # A delivery shares files: only files the sender may read (§6.5).
-    check_paths_readable(b.store, ctx, tasks)
-    d.update(
-        code=name,
-        type=facts().job_types[et],
-        public=bool(data.get("public", False)),
-        user=f"user:{ctx.uid}",
-        user_hr=hr(ctx.user),
-        finished=None,
-        description=str(data.get("description") or ""),
-        metadata=data.get("metadata") or {},
-        _files=[str(t) for t in tasks],
-        _recipients=[],
-    )
-    submitted = bool(tasks and recipients_in)
-    d["status"] = "pending" if submitted else str(data.get("status") or "init")
-    if d["status"] not in ("init", "pending"):
-        raise ApiError(400, "A new delivery starts as init (or pending with files+recipients).")
-    row = b.store.insert(et, d)
-    for r in recipients_in:
-        add_recipient(b, row, str(r), True)
-    if submitted:
-        b.sim.submit_soon(row)
-    return out(b.store.get(row.id) or row)
-
-
-def add_recipient(b: Backend, job: Row, ident: str, invite: bool) -> dict[str, Any]:
-    """Add (or refresh) a recipient of a delivery; unknown emails only with ``invite``."""
-    user = by_ident(b.store, "user", ident, ("active",))
-    if user is None:
-        if not EMAIL_RE.match(ident.lower()):
-            raise ApiError(404, f"No user found with code '{ident[:100]}'!")
-        if not invite:
-            raise ApiError(404, f"No user found with code '{ident}', and invite is not allowed!")
-        rec = {"user": ident.lower(), "user_hr": ident.lower(), "actioned": False}
-    else:
-        rec = {"user": user.id, "user_hr": user.data.get("code"), "actioned": False}
-    recs = [r for r in job.data.get("_recipients", []) if r.get("user") != rec["user"]]
-    recs.append(rec)
-    job.data["_recipients"] = recs
-    b.store.update(job)
-    return rec
-
-
-def recipients(b: Backend, call: Call) -> dict[str, Any]:
-    """``job/recipient/add``, ``job/recipient`` (remove) and ``<delivery>/recipients``."""
-    ctx, uri = call.ctx, call.uri
-    delivery_like = facts().delivery_like
-    if call.et and call.et not in delivery_like:
-        raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
-    job = b.store.get(str(ctx.envelope.get("id") or "").lower())
-    if job is None or job.et not in (*delivery_like, "transfer"):
-        raise ApiError(404, "No such delivery!")
-    if uri.endswith("recipients"):
-        # Without the right to read the delivery, its recipients read as empty (§6.5).
-        readable = can_read(b.store, ctx, job)
-        return {"result": list(job.data.get("_recipients", [])) if readable else []}
-    d = as_dict(call.data)
-    if not can_read(b.store, ctx, job):
-        raise ApiError(403, "Permission denied: you cannot change this delivery's recipients.")
-    check_write(b.store, ctx, job.et, job, d)
-    ident = as_str(d.get("recipient"), "recipient")
-    if uri == "job/recipient/add":
-        check_method(call.method, ("PUT", "POST"))
-        rec = add_recipient(b, job, ident, d.get("invite", True) is not False)
-        return {"result": True if job.data.get("status") == "init" else rec}
-    check_method(call.method, ("DELETE",))
-    recs = job.data.get("_recipients", [])
-    keep = [r for r in recs if ident.lower() not in (r.get("user"), r.get("user_hr"))]
-    if len(keep) == len(recs):
-        return {"result": False}
-    job.data["_recipients"] = keep
-    b.store.update(job)
-    return {"result": True}
