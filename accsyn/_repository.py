@@ -59,6 +59,8 @@ if TYPE_CHECKING:
         _RequestRepository,
         _ServerAsyncRepository,
         _ServerRepository,
+        _ShareAsyncRepository,
+        _ShareRepository,
         _SiteAsyncRepository,
         _SiteRepository,
         _StreamAsyncRepository,
@@ -477,6 +479,7 @@ class RepositoryMixin(_SessionRepositories):
     queues: _QueueRepository
     requests: _RequestRepository
     servers: _ServerRepository
+    shares: _ShareRepository
     sites: _SiteRepository
     streams: _StreamRepository
     tasks: _TaskRepository
@@ -545,6 +548,7 @@ class AsyncRepositoryMixin(_SessionRepositories):
     queues: _QueueAsyncRepository
     requests: _RequestAsyncRepository
     servers: _ServerAsyncRepository
+    shares: _ShareAsyncRepository
     sites: _SiteAsyncRepository
     streams: _StreamAsyncRepository
     tasks: _TaskAsyncRepository

@@ -252,18 +252,18 @@ def diagnose(entities: Iterable[tuple[str, Mapping[str, Any]]], source: str) -> 
 def scanned_types() -> list[str]:
     """Entity types a live scan asks for: every model type that is no other's subtype.
 
-    Client subtypes (``app``, ``server``, …) are rows of ``client``: asking for
-    them too would count each client twice.
+    Client subtypes (``app``, ``server``, …) are rows of ``client``, and an umbrella's
+    rows (``share``) are its members' rows: asking for them too would count each
+    client, volume, folder, … twice.
     """
     from accsyn.contract._replay import base_model
-    from accsyn.models import entity_types, model_for
+    from accsyn.models import specs
 
     out = []
-    for name in entity_types():
-        model = model_for(name)
-        if base_model(model) is model:
+    for name, spec in specs().items():
+        if base_model(spec.model) is spec.model and not spec.members:
             out.append(name)
-    return out
+    return sorted(out)
 
 
 def entities_from_session(

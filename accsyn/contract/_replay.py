@@ -82,18 +82,21 @@ class ReplayPlan:
 
 def _stored_type(uri_type: str, item: Mapping[str, Any]) -> str | None:
     """The type an entity is stored under, from its uri name, via the models."""
-    from accsyn.models import model_for
+    from accsyn.models import model_for, spec_of
 
     name = uri_type.lower()
-    if name == "share":
-        # The umbrella over volume, folder, home and collection: the item says which.
-        kind = item.get("type")
-        if isinstance(kind, str) and kind.lower() in ("volume", "folder", "home", "collection"):
-            return kind.lower()
     try:
         model = model_for(name)
     except ValidationError:
         return None
+    members = spec_of(model).members
+    if members:
+        # An umbrella (share) over volume, folder, home and collection: the item says which.
+        kind = item.get("type")
+        if isinstance(kind, str) and kind.lower() in members:
+            return kind.lower()
+        # Untyped: what the deprecated ``share`` name meant before (3.2.3), a folder.
+        return "folder" if "folder" in members else None
     return base_model(model).__entitytype__
 
 

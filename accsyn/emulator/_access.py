@@ -169,9 +169,24 @@ def _client_filter(store: Store, ctx: Ctx, index: int) -> tuple[str, list[Any]] 
     return ("(" + " OR ".join(s for s, _ in parts) + ")", [p for _, ps in parts for p in ps])
 
 
+def _umbrella_filter(
+    store: Store, ctx: Ctx, members: tuple[str, ...], index: int
+) -> tuple[str, list[Any]]:
+    """An umbrella (``share``) is each member under that member's own rule."""
+    parts: list[tuple[str, list[Any]]] = []
+    for member in members:
+        scope = _filter(store, ctx, member, index)
+        sql, params = scope if scope is not None else ("1", [])
+        parts.append((f"(et = ? AND {sql})", [member, *params]))
+    return ("(" + " OR ".join(s for s, _ in parts) + ")", [p for _, ps in parts for p in ps])
+
+
 def _filter(store: Store, ctx: Ctx, et: str, index: int) -> tuple[str, list[Any]] | None:
     if et == "client":
         return _client_filter(store, ctx, index)
+    members = facts().umbrellas.get(et)
+    if members:
+        return _umbrella_filter(store, ctx, members, index)
     return _scope_sql(store, ctx, str(_rule(ctx, et)[index]))
 
 
@@ -309,7 +324,8 @@ def target(store: Store, ctx: Ctx, et: str) -> Row:
     if not ident:
         raise ApiError(400, "No entity id supplied!")
     row = store.get(ident.strip().lower())
-    ets = ("client",) if et in facts().client_subtypes else (et,)
+    f = facts()
+    ets = ("client",) if et in f.client_subtypes else f.umbrellas.get(et, (et,))
     if row is None or row.et not in ets:
         raise ApiError(404, f"No {et} with id '{ident[:100]}'!")
     if not can_read(store, ctx, row):

@@ -198,6 +198,7 @@ def home_fields(volume: Row, user: Row) -> dict[str, Any]:
     return {
         "name": email,
         "code": codeify(email),
+        "type": "home",
         "status": "enabled",
         "status_hr": "Enabled",
         "parent": volume.id,

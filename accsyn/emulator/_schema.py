@@ -57,7 +57,9 @@ class Facts:
     job_types: Mapping[str, int]
     #: Client subtypes queryable as their own type -> their ``type`` number.
     client_subtypes: Mapping[str, int]
-    #: Families.
+    #: Umbrella types -> the stored types whose rows they answer with (``share``).
+    umbrellas: Mapping[str, tuple[str, ...]]
+    #: Families (stored types only: an umbrella has no rows of its own).
     share_types: tuple[str, ...]
     job_entities: tuple[str, ...]
     delivery_like: tuple[str, ...]
@@ -105,7 +107,8 @@ def _build(current: Mapping[str, EntitySpec]) -> Facts:
             for uri, s in items
             if s.client_type is not None and s.family == "client"
         },
-        share_types=tuple(uri for uri, s in items if s.family == "share"),
+        umbrellas={uri: s.members for uri, s in items if s.members},
+        share_types=tuple(uri for uri, s in items if s.family == "share" and not s.members),
         job_entities=tuple(uri for uri, s in items if s.family == "job"),
         delivery_like=tuple(uri for uri, s in items if s.family == "job" and s.recipients),
         sub_entities=tuple(uri for uri, s in items if s.parent_type is not None),

@@ -368,6 +368,7 @@ def _seed_every_other_type(
         common(
             "Review picks",
             code="review_picks",
+            type="collection",
             status="enabled",
             status_hr="Enabled",
             queue=None,

@@ -60,6 +60,7 @@ from accsyn.models._shares import (
     Folder,
     Home,
     Share,
+    ShareBase,
     Volume,
     VolumePaths,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "Role",
     "Server",
     "Share",
+    "ShareBase",
     "ShareStatus",
     "ShareType",
     "Site",

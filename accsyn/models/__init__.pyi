@@ -125,6 +125,7 @@ __all__ = [
     "Role",
     "Server",
     "Share",
+    "ShareBase",
     "ShareStatus",
     "ShareType",
     "Site",
@@ -169,7 +170,7 @@ _JobTypeValue = Literal[1, 2, 3, 7, 8, 10]
 _QueueStatusValue = Literal['waiting', 'paused', 'disabled']
 _RoleValue = Literal['support', 'admin', 'employee', 'standard', 'none', 'cloudadmin', 'client', 'user']
 _ShareStatusValue = Literal['enabled', 'disabled', 'offline', 'disabled-offline']
-_ShareTypeValue = Literal['volume', 'root', 'standard', 'user']
+_ShareTypeValue = Literal['volume', 'folder', 'home', 'collection', 'root', 'standard', 'user']
 _SiteStatusValue = Literal['enabled', 'disabled']
 _TaskStatusValue = Literal['pending', 'queued', 'booting', 'executing', 'failed', 'onhold', 'excluded', 'done']
 _UserPhaseValue = Literal['activating', 'joining', 'joined']
@@ -445,11 +446,11 @@ class Browser(Client):
         ...
 
 
-class Share(Described):
-    """Attributes shared by every share type; ``share:<id>`` references any of them.
+class ShareBase(Described):
+    """Attributes every share type has: the parent of :class:`Volume`, :class:`Folder`,
+    :class:`Home`, :class:`Collection` and of the umbrella :class:`Share`.
 
-    Not itself an entity type: the backend serves ``share`` as folders
-    (``model_for("share")`` is :class:`Folder`).
+    Not itself an entity type.
     """
 
 
@@ -467,9 +468,10 @@ class _CollectionFilters(TypedDict, total=False):
     email: _One[str]
     queue: _One[str | SupportsQueryValue]
     inactive: bool
+    type: _One[ShareType | _ShareTypeValue]
 
 
-class Collection(Share):
+class Collection(ShareBase):
     """A virtual share made of files picked from other shares."""
     id: Field[str, IdExpr] = attr()
     code: Field[str | None, StrExpr] = attr()
@@ -485,6 +487,8 @@ class Collection(Share):
     email: Field[str | None, StrExpr] = attr()
     queue: Field[str | None, RefExpr] = attr()
     inactive: Field[bool | None, BoolExpr] = attr()
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
+    """Which kind of share: ``volume``, ``folder``, ``home`` or ``collection`` (legacy names ``root``, ``standard``, ``user``)."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_CollectionFilters]
@@ -745,14 +749,14 @@ class _FolderFilters(TypedDict, total=False):
     email: _One[str]
     queue: _One[str | SupportsQueryValue]
     inactive: bool
+    type: _One[ShareType | _ShareTypeValue]
     parent: _One[str | SupportsQueryValue]
     parent_hr: _One[str]
     path: _One[str]
-    type: _One[ShareType | _ShareTypeValue]
 
 
-class Folder(Share):
-    """A shared folder on a volume; the deprecated ``share`` type maps here."""
+class Folder(ShareBase):
+    """A shared folder on a volume."""
     id: Field[str, IdExpr] = attr()
     code: Field[str | None, StrExpr] = attr()
     name: Field[str | None, StrExpr] = attr()
@@ -767,13 +771,13 @@ class Folder(Share):
     email: Field[str | None, StrExpr] = attr()
     queue: Field[str | None, RefExpr] = attr()
     inactive: Field[bool | None, BoolExpr] = attr()
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
+    """Which kind of share: ``volume``, ``folder``, ``home`` or ``collection`` (legacy names ``root``, ``standard``, ``user``)."""
     parent: Field[str | None, RefExpr] = attr()
     """The volume id."""
     parent_hr: Field[str | None, StrExpr] = attr()
     path: Field[str | None, StrExpr] = attr()
     """Relative to the volume."""
-    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
-    """Legacy share type: ``root``, ``standard``, ``user``."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_FolderFilters]
@@ -799,6 +803,7 @@ class _HomeFilters(TypedDict, total=False):
     email: _One[str]
     queue: _One[str | SupportsQueryValue]
     inactive: bool
+    type: _One[ShareType | _ShareTypeValue]
     parent: _One[str | SupportsQueryValue]
     parent_hr: _One[str]
     path: _One[str]
@@ -806,7 +811,7 @@ class _HomeFilters(TypedDict, total=False):
     user_hr: _One[str]
 
 
-class Home(Share):
+class Home(ShareBase):
     """A user's home share."""
     id: Field[str, IdExpr] = attr()
     code: Field[str | None, StrExpr] = attr()
@@ -822,6 +827,8 @@ class Home(Share):
     email: Field[str | None, StrExpr] = attr()
     queue: Field[str | None, RefExpr] = attr()
     inactive: Field[bool | None, BoolExpr] = attr()
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
+    """Which kind of share: ``volume``, ``folder``, ``home`` or ``collection`` (legacy names ``root``, ``standard``, ``user``)."""
     parent: Field[str | None, RefExpr] = attr()
     parent_hr: Field[str | None, StrExpr] = attr()
     path: Field[str | None, StrExpr] = attr()
@@ -1144,6 +1151,71 @@ class Server(Client):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_ServerFilters]
     ) -> Query[Server]:
+        """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
+
+        Keyword filters compare for equality (a list, tuple or set means ``in``).
+        """
+        ...
+
+
+class _ShareFilters(TypedDict, total=False):
+    id: _One[str]
+    code: _One[str]
+    name: _One[str]
+    description: _One[str]
+    created: datetime | date
+    creator: _One[str | SupportsQueryValue]
+    modified: datetime | date
+    modifier: _One[str | SupportsQueryValue]
+    status: _One[ShareStatus | _ShareStatusValue]
+    status_hr: _One[str]
+    email: _One[str]
+    queue: _One[str | SupportsQueryValue]
+    inactive: bool
+    type: _One[ShareType | _ShareTypeValue]
+    default: bool
+    licensed: bool
+    path: _One[str]
+    parent: _One[str | SupportsQueryValue]
+    parent_hr: _One[str]
+    user: _One[str | SupportsQueryValue]
+    user_hr: _One[str]
+
+
+class Share(ShareBase):
+    """Any share: a volume, folder, home or collection (``share WHERE default=true``).
+
+    Rows carry their member type in ``type``; attributes the member lacks are absent.
+    ``share:<id>`` refers to any member.
+    """
+    id: Field[str, IdExpr] = attr()
+    code: Field[str | None, StrExpr] = attr()
+    name: Field[str | None, StrExpr] = attr()
+    description: Field[str | None, StrExpr] = attr()
+    metadata: Field[dict[str, Any] | None, ObjectExpr] = attr()
+    created: Field[datetime | None, DateExpr] = attr()
+    creator: Field[str | None, RefExpr] = attr()
+    modified: Field[datetime | None, DateExpr] = attr()
+    modifier: Field[str | None, RefExpr] = attr()
+    status: Field[ShareStatus | None, EnumExpr[ShareStatus, _ShareStatusValue], ShareStatus | _ShareStatusValue | None] = attr()
+    status_hr: Field[str | None, StrExpr] = attr()
+    email: Field[str | None, StrExpr] = attr()
+    queue: Field[str | None, RefExpr] = attr()
+    inactive: Field[bool | None, BoolExpr] = attr()
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
+    """Which kind of share: ``volume``, ``folder``, ``home`` or ``collection`` (legacy names ``root``, ``standard``, ``user``)."""
+    default: Field[bool | None, BoolExpr] = attr()
+    licensed: Field[bool | None, BoolExpr] = attr()
+    path: Field[str | None, StrExpr] = attr()
+    paths: Field[VolumePaths | None, ObjectExpr] = attr()
+    parent: Field[str | None, RefExpr] = attr()
+    parent_hr: Field[str | None, StrExpr] = attr()
+    user: Field[str | None, RefExpr] = attr()
+    user_hr: Field[str | None, StrExpr] = attr()
+    @classmethod
+    def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        cls, *expressions: Expr, **equalities: Unpack[_ShareFilters]
+    ) -> Query[Share]:
         """A query on this entity type: ``Transfer.where(Transfer.size > 0, status="failed")``.
 
         Keyword filters compare for equality (a list, tuple or set means ``in``).
@@ -1507,13 +1579,13 @@ class _VolumeFilters(TypedDict, total=False):
     email: _One[str]
     queue: _One[str | SupportsQueryValue]
     inactive: bool
+    type: _One[ShareType | _ShareTypeValue]
     default: bool
     licensed: bool
     path: _One[str]
-    type: _One[ShareType | _ShareTypeValue]
 
 
-class Volume(Share):
+class Volume(ShareBase):
     """A storage volume (root share)."""
     id: Field[str, IdExpr] = attr()
     code: Field[str | None, StrExpr] = attr()
@@ -1529,13 +1601,14 @@ class Volume(Share):
     email: Field[str | None, StrExpr] = attr()
     queue: Field[str | None, RefExpr] = attr()
     inactive: Field[bool | None, BoolExpr] = attr()
+    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
+    """Which kind of share: ``volume``, ``folder``, ``home`` or ``collection`` (legacy names ``root``, ``standard``, ``user``)."""
     default: Field[bool | None, BoolExpr] = attr()
+    """Whether this is the workspace's default volume (bare relative paths land here)."""
     licensed: Field[bool | None, BoolExpr] = attr()
     path: Field[str | None, StrExpr] = attr()
     """The resolved absolute path on the server."""
     paths: Field[VolumePaths | None, ObjectExpr] = attr()
-    type: Field[ShareType | None, EnumExpr[ShareType, _ShareTypeValue], ShareType | _ShareTypeValue | None] = attr()
-    """Always ``volume``."""
     @classmethod
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         cls, *expressions: Expr, **equalities: Unpack[_VolumeFilters]
@@ -2246,6 +2319,42 @@ class _ServerAsyncSelect(AsyncSelect[Server]):
 
 
 class _ServerAsyncRepository(_ServerAsyncSelect, AsyncRepository[Server]):
+    ...
+
+
+class _ShareSelect(Select[Share]):
+    def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *expressions: Expr | Query[Any] | str, **equalities: Unpack[_ShareFilters]
+    ) -> _ShareSelect: ...
+    def validate(self, enabled: bool=True) -> _ShareSelect: ...
+    def select(self, *fields: object) -> _ShareSelect: ...
+    def finished(self, value: bool=True) -> _ShareSelect: ...
+    def inactive(self, value: bool=True) -> _ShareSelect: ...
+    def archived(self, value: bool=True) -> _ShareSelect: ...
+    def limit(self, n: int | None) -> _ShareSelect: ...
+    def offset(self, n: int) -> _ShareSelect: ...
+    def page_size(self, n: int) -> _ShareSelect: ...
+
+
+class _ShareRepository(_ShareSelect, Repository[Share]):
+    ...
+
+
+class _ShareAsyncSelect(AsyncSelect[Share]):
+    def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, *expressions: Expr | Query[Any] | str, **equalities: Unpack[_ShareFilters]
+    ) -> _ShareAsyncSelect: ...
+    def validate(self, enabled: bool=True) -> _ShareAsyncSelect: ...
+    def select(self, *fields: object) -> _ShareAsyncSelect: ...
+    def finished(self, value: bool=True) -> _ShareAsyncSelect: ...
+    def inactive(self, value: bool=True) -> _ShareAsyncSelect: ...
+    def archived(self, value: bool=True) -> _ShareAsyncSelect: ...
+    def limit(self, n: int | None) -> _ShareAsyncSelect: ...
+    def offset(self, n: int) -> _ShareAsyncSelect: ...
+    def page_size(self, n: int) -> _ShareAsyncSelect: ...
+
+
+class _ShareAsyncRepository(_ShareAsyncSelect, AsyncRepository[Share]):
     ...
 
 

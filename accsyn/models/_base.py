@@ -206,6 +206,8 @@ class Entity(BaseModel, metaclass=_ConvertingMeta):
     __client_type__: ClassVar[int | None] = None
     #: Whether the type has recipients (``job/recipient/*``; grant, access, revoke).
     __recipients__: ClassVar[bool] = False
+    #: An umbrella type's member types: its rows are theirs (``share`` → volume, …).
+    __members__: ClassVar[tuple[str, ...]] = ()
 
     if TYPE_CHECKING:
         # The static view: every concrete model declares ``id`` itself (see the models'

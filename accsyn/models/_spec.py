@@ -2,7 +2,8 @@
 
 The model class is the single spec of its entity type. Its class variables
 (``__entitytype__``, ``__aliases__``, ``__family__``, ``__parent__``,
-``__unique_code__``, ``__job_type__``, ``__client_type__``, ``__id_format__``), its
+``__unique_code__``, ``__job_type__``, ``__client_type__``, ``__id_format__``,
+``__members__``), its
 fields and the input models that name it (``__entitytype__`` / ``__operation__``
 on an :class:`~accsyn.models.InputModel`) are read here once; everything else
 (the registry, the query schema, the session's type lists, the local workspace's
@@ -76,6 +77,9 @@ class EntitySpec:
     client_type: int | None
     #: Whether the type has recipients (``job/recipient/*``: grant/access/revoke).
     recipients: bool
+    #: An umbrella type's member types (``share`` → volume, folder, home, collection):
+    #: its rows are theirs, each a member's own. Empty for every other type.
+    members: tuple[str, ...]
     id_format: IdFormat
     attributes: Mapping[str, AttributeInfo]
     create_model: type[InputModel] | None
@@ -185,6 +189,7 @@ def build(model: type[Entity], attributes: Mapping[str, AttributeInfo]) -> Entit
         job_type=None if model.__job_type__ is None else int(model.__job_type__),
         client_type=None if model.__client_type__ is None else int(model.__client_type__),
         recipients=model.__recipients__,
+        members=tuple(model.__members__),
         id_format=model.__id_format__,
         attributes=attributes,
         create_model=create,

@@ -13,7 +13,7 @@ every concrete model declares all of its fields itself, each as
 * class access is an expression that accepts only the field's values
   (enum members or their ``Literal`` values, numbers for ordering, …);
 * instance access is the value; ``id`` is ``str`` (every fetched entity has one);
-* abstract bases (``Job``, ``Described``, ``Share``) declare no field, so a field
+* abstract bases (``Job``, ``Described``, ``ShareBase``) declare no field, so a field
   expression that would fail at run time (``Job.status``) is a static error;
 * each field's description (``Field(description=...)`` or its ``#:`` comment)
   becomes the attribute's docstring, shown on hover.

@@ -174,12 +174,28 @@ class ShareStatus(_StrEnum):
 
 
 class ShareType(_StrEnum):
-    """The ``type`` of a share: ``volume``, or a legacy share type."""
+    """The ``type`` of a share: which kind it is (``share WHERE type=folder``).
+
+    ``root``, ``standard`` and ``user`` are the legacy (v1/v2) names of volumes,
+    folders and homes (``Share where type=root``).
+    """
 
     VOLUME = "volume"
+    FOLDER = "folder"
+    HOME = "home"
+    COLLECTION = "collection"
+    # Legacy names still found in older scripts.
     ROOT = "root"
     STANDARD = "standard"
     USER = "user"
+
+    @property
+    def entitytype(self) -> str:
+        """The entity type of this kind of share, legacy names resolved (``root`` → ``volume``)."""
+        return _LEGACY_SHARE_TYPES.get(self.value, self.value)
+
+
+_LEGACY_SHARE_TYPES = {"root": "volume", "standard": "folder", "user": "home"}
 
 
 class UserPhase(_StrEnum):

@@ -10,8 +10,10 @@ from typer.testing import CliRunner
 
 from accsyn.cli._app import app
 from accsyn.contract import RecordingTransport, diagnose, entities_from_session
+from accsyn.contract._doctor import scanned_types
 from accsyn.emulator import LocalWorkspace
 from accsyn.emulator._workspace import IN_PROCESS_URL
+from accsyn.models import specs
 from accsyn.session import Session
 
 # The entity types the drift is injected into; the check covers the whole type.
@@ -43,6 +45,37 @@ def test_a_clean_workspace_reports_nothing() -> None:
     assert report.clean, report.to_text()
     assert report.exit_code() == 0
     assert report.types["transfer"].entities >= 20
+
+
+def test_a_freshly_seeded_workspace_reports_nothing_for_any_type() -> None:
+    # Every entity type the models define, as a live scan asks for them: the local
+    # workspace stores what the models say, so there is no drift and (strict) no
+    # declared attribute it never shows.
+    with LocalWorkspace(seed="demo", transfers=5) as ws:
+        entities, notes = entities_from_session(ws.session())
+        report = diagnose(entities, "fresh")
+    assert notes == []
+    assert report.clean, report.to_text()
+    assert report.exit_code(strict=True) == 0, report.to_text(unseen=True)
+    every = set(scanned_types())
+    assert set(report.types) == every
+    assert all(report.types[et].entities > 0 for et in every), report.to_text()
+    # Subtypes and umbrellas are rows of the types scanned, each counted once.
+    assert every == {et for et, s in specs().items() if not s.members} - {
+        "app",
+        "server",
+        "userserver",
+        "browser",
+        "lane",
+    }
+
+
+@pytest.mark.usefixtures("accsyn_clean_env")
+def test_doctor_cli_on_a_fresh_local_workspace_is_clean() -> None:
+    result = CliRunner().invoke(app, ["doctor", "--local", "--format", "json", "--strict"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert {t["entitytype"] for t in body["types"]} == set(scanned_types())
 
 
 def test_injected_drift_is_reported_exactly() -> None:

@@ -28,6 +28,7 @@ from accsyn.models import (
     Request,
     Server,
     Share,
+    ShareBase,
     Site,
     Stream,
     Task,
@@ -66,6 +67,7 @@ EXPECTED = {
     "browser": Browser,
     "lane": Lane,
     "log": Log,
+    "share": Share,
 }
 
 
@@ -80,14 +82,18 @@ def test_model_for_every_type(name: str, model: type[Entity]) -> None:
 def test_aliases() -> None:
     assert model_for("job") is Transfer
     assert model_for("Job") is Transfer
-    assert model_for("share") is Folder
+    assert model_for("Share") is Share  # its own type now, the umbrella (not folder)
     assert model_for("organization") is Workspace
     assert model_for("UserServer") is UserServer
 
 
 def test_every_share_kind_is_a_share() -> None:
     for model in (Volume, Folder, Home, Collection):
-        assert issubclass(model, Share)
+        assert issubclass(model, ShareBase)
+        assert not issubclass(model, Share)
+        # The umbrella has every attribute of every member, typed alike.
+        for name, field in model.model_fields.items():
+            assert Share.model_fields[name].annotation == field.annotation, name
     for model in (App, Server, UserServer, Browser, Lane):
         assert issubclass(model, Client)
 

@@ -50,6 +50,7 @@ SERVED = [
     "browser",
     "lane",
     "log",
+    "share",
 ]
 # Job and client type numbers (protocol.md §6.1, §6.2).
 JOB_TYPES = {"transfer": 1, "queue": 2, "compute": 3, "delivery": 7, "request": 8, "stream": 10}
@@ -64,8 +65,9 @@ UNIQUE_CODE = [
     "site",
     "engine",
     "queue",
+    "share",
 ]
-ALIASES = {"job": "transfer", "organization": "workspace", "share": "folder"}
+ALIASES = {"job": "transfer", "organization": "workspace"}
 
 
 def test_every_served_type_has_a_model() -> None:
@@ -130,6 +132,11 @@ def test_derived_facts() -> None:
         "folder",
         "home",
         "collection",
+        "share",
+    }
+    # protocol.md §6.1/§6.6: ``share`` is the umbrella over the four share types.
+    assert {u: s.members for u, s in every.items() if s.members} == {
+        "share": ("volume", "folder", "home", "collection")
     }
     assert {u for u, s in every.items() if s.recipients} == {"delivery", "request", "stream"}
     assert {u for u, s in every.items() if s.id_format == "uuid"} == {"task", "file"}
@@ -137,7 +144,7 @@ def test_derived_facts() -> None:
 
 def test_legacy_constants_are_the_derived_facts() -> None:
     # derived; remove once callers use spec_of
-    assert set(const.UNIQUE_ENTITY_TYPES) == {*UNIQUE_CODE, "organization", "share"}
+    assert set(const.UNIQUE_ENTITY_TYPES) == {*UNIQUE_CODE, "organization"}
     assert set(const.JOB_ENTITY_TYPES) == {
         "transfer",
         "compute",

@@ -50,6 +50,9 @@ def create(b: Backend, call: Call) -> dict[str, Any]:
             continue
         check_write(b.store, ctx, et, None, item)
         creator = creator_of(et)
+        members = facts().umbrellas.get(et)
+        if creator is None and members:
+            raise ApiError(400, f"Create a {et} as one of its types: {', '.join(members)}.")
         if creator is None:
             raise ApiError(400, f"Entities of type '{et}' cannot be created through the API.")
         result.append(creator(b, ctx, et, item))
@@ -173,7 +176,8 @@ BY_TYPE: dict[str, Creator] = {
 def creator_of(et: str) -> Creator | None:
     """The creator of entity type ``et``, or None if the API cannot create it."""
     spec = facts().specs.get(et)
-    if spec is None:
+    if spec is None or spec.members:
+        # An umbrella (share) has no rows of its own: its members are created.
         return None
     if spec.family == "job":
         return deliveries.create_delivery if spec.recipients else jobs.create_transfer

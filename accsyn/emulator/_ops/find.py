@@ -11,6 +11,7 @@ from accsyn.emulator._access import can_read, read_filter
 from accsyn.emulator._entities import out, parent_clause, party
 from accsyn.emulator._protocol import ApiError, Call, as_bool, as_dict, as_int
 from accsyn.emulator._schema import SCHEMA, canonical, facts
+from accsyn.models.enums import ShareType
 from accsyn.query._ast import Comparison, Expr, Op, Or, Query
 from accsyn.query._evaluate import id_part, matches
 
@@ -71,6 +72,12 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
     extra: list[tuple[str, list[Any]]] = []
     ets = [et]
     f = facts()
+    members = f.umbrellas.get(et)
+    if members:
+        # ``share``: the rows of every member type, each under its own read rule.
+        ets = list(members)
+        if where is not None:
+            where = _current_share_types(where)
     subtype = f.client_subtypes.get(et)
     if subtype is not None:
         # Client subtypes are clients of one ``type`` number.
@@ -113,6 +120,37 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
     except QueryError as exc:
         raise ApiError(400, f"Invalid query: {exc}") from None
     return {"result": [out(r, attrs) for r in rows]}
+
+
+def _current_share_types(where: Expr) -> Expr:
+    """``type=root`` (a legacy share type) compared as ``type=volume``, the stored name.
+
+    Iterative (like :func:`accsyn.query.negate`): a deeply nested query is fine.
+    """
+
+    def current(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(current(v) for v in value)
+        if not isinstance(value, str) or "*" in value:
+            return value
+        return ShareType(value).entitytype
+
+    out: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(where, False)]
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, Comparison):
+            is_type = node.attribute == "type"
+            out.append(replace(node, value=current(node.value)) if is_type else node)
+        elif not done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children))
+        else:
+            n = len(node.children)
+            children = tuple(out[len(out) - n :])
+            del out[len(out) - n :]
+            out.append(type(node)(children))
+    return out[0]
 
 
 def _recursive_acl(b: Backend, where: Expr) -> Expr:

@@ -1,12 +1,13 @@
 """Must-fail: base classes have no field expressions; instances hold typed values."""
 
-from accsyn.models import Described, Entity, Job, Share, Transfer
+from accsyn.models import Described, Entity, Job, Share, ShareBase, Transfer
 
 
 def bases() -> None:
     Job.status  # expect-error
     Described.name  # expect-error
-    Share.status  # expect-error
+    ShareBase.status  # expect-error
+    Share.where(Share.type == "roo")  # expect-error
     Transfer.where(Entity.id == "6645fbca9f8c4d3e7a3b678d")  # expect-error
 
 
