@@ -20,6 +20,7 @@ from typing import Any
 from accsyn.emulator._asgi import create_app as _create_app
 from accsyn.emulator._asgi import serve
 from accsyn.emulator._backend import Backend, Reply
+from accsyn.emulator._clients import EmulatedClient
 from accsyn.emulator._clock import Clock
 from accsyn.emulator._faults import Fault, Faults
 from accsyn.emulator._seed import ROLE_USERS, demo_key
@@ -32,6 +33,7 @@ __all__ = [
     "AsyncEmulatorTransport",
     "Backend",
     "Clock",
+    "EmulatedClient",
     "EmulatorTransport",
     "Fault",
     "Faults",

@@ -85,7 +85,7 @@ class Backend:
         self._log_ids = itertools.count(1)
         self.auth = Authenticator(store, self._code)
         self.paths = Paths(store, self.files_root, self._code)
-        self.sim = Simulation(store, self.clock)
+        self.sim = Simulation(store, self.clock, self)
 
     @property
     def code(self) -> str:

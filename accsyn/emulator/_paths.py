@@ -1,10 +1,10 @@
 """Parties and paths (protocol.md §6.6): what ``site=hq:/x`` or ``share=…/y`` point at.
 
-A transfer endpoint is ``[<party>:]<path>``; a path names a share (volume, folder,
-home, collection), ``~`` (the caller's home), an absolute path on a volume, or a
-path on the default volume. :class:`Paths` resolves both to stored entities and to
-directories under the workspace's files root, and never lets a path escape its
-share.
+A path names a share (volume, folder, home, collection), ``~`` (the caller's
+home), an absolute path on a volume, or a path on the default volume.
+:class:`Paths` resolves it to a directory under the workspace's files root and
+never lets it escape its share. Parties (the ``<party>:`` of a transfer endpoint,
+and machines' disks) are resolved in :mod:`._parties`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from accsyn.emulator._access import check_share_access
 from accsyn.emulator._entities import (
     by_ident,
     default_volume,
-    find_code,
     home_of,
     user_by_email,
-    workspace_row,
 )
 from accsyn.emulator._protocol import ApiError, Ctx
 from accsyn.emulator._schema import facts
@@ -29,7 +27,6 @@ from accsyn.emulator._store import Row, Store
 
 __all__ = ["Located", "Paths", "check_share_code", "check_share_path", "safe_join"]
 
-_PARTY = re.compile(r"(site=[^/:]+|client=[^/:]+|[^/=:\s]+@[^/:\s]+|[A-Za-z0-9_.-]{2,})\Z")
 _SHARE_PATH = re.compile(
     r"(volume|share|folder|home|collection|workarea|delivery)=([^/]*)/?(.*)\Z", re.S
 )
@@ -102,33 +99,6 @@ class Paths:
         self.store = store
         self.files_root = files_root
         self.code = code
-
-    # --- parties --------------------------------------------------------------------------
-
-    def split_party(self, spec: str) -> tuple[str | None, str]:
-        """``(party, path)`` of a transfer endpoint (party None = the workspace)."""
-        head, sep, rest = spec.partition(":")
-        if sep and _PARTY.match(head) and not head.startswith(("volume=", "share=")):
-            return head, rest
-        return None, spec
-
-    def party_row(self, party: str | None) -> Row:
-        """The entity a party names (workspace, site, client or user)."""
-        if party is None or party.casefold() == self.code.casefold():
-            return workspace_row(self.store)
-        row: Row | None
-        if party.lower().startswith("site="):
-            row = find_code(self.store, "site", party[5:])
-        elif party.lower().startswith("client="):
-            ident = party[7:]
-            row = self.store.get(ident.lower()) if is_object_id(ident) else None
-        elif "@" in party:
-            row = user_by_email(self.store, party)
-        else:
-            row = find_code(self.store, "site", party)
-        if row is None:
-            raise ApiError(400, f"Unknown party '{party[:100]}'!")
-        return row
 
     # --- paths ----------------------------------------------------------------------------
 

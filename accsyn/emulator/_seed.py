@@ -245,6 +245,7 @@ def seed_workspace(
             last_checkin=created,
         ),
     )
+    _seed_desktops(backend, common, users, rng)
     parties = [ws, sites["hq"], sites["roaming"], *users.values()]
     medium = store.select(["queue"], states=None, extra=("h_code = 'medium'", []))[0]
     store.insert_rows(
@@ -289,6 +290,48 @@ def _delivery_file(store: Store, job: Row, volume: Row, rel: str, size: int, cre
     d["destination"] = {"path": None}
     d["_at"] = [volume.id, rel]
     store.insert("task", d)
+
+
+#: The demo users' desktop apps: ``(email, hostname, os, online, home directory)``.
+DESKTOPS = (
+    ("admin@example.com", "admin-mac", "mac", True, "/Users/admin"),
+    ("standard@example.com", "standard-pc", "windows", True, "C:/Users/standard"),
+    ("lisa@example.com", "lisa-mbp", "mac", True, "/Users/lisa"),
+    ("john@example.com", "john-linux", "linux", True, "/home/john"),
+    ("vendor@partner.example", "vendor-ws", "linux", True, "/home/vendor"),
+)
+
+
+def _seed_desktops(
+    backend: Backend, common: Any, users: dict[str, Row], rng: random.Random
+) -> None:
+    """An online desktop app for each demo user (the employee's stays offline), with a disk."""
+    from accsyn.emulator._clients import client_root, local_rel
+
+    for email, host, os_, online, home in DESKTOPS:
+        user = users.get(email)
+        if user is None:
+            continue
+        row = backend.store.insert(
+            "client",
+            common(
+                host,
+                code=host,
+                type=facts().client_subtypes["app"],
+                type_hr="app",
+                os=os_,
+                roles="",
+                status="online" if online else "offline",
+                user=f"user:{user.id}",
+                user_hr=hr(user),
+                username=email,
+                version="3.6.5",
+                last_checkin=user.data["created"],
+            ),
+        )
+        notes = client_root(backend.files_root, row) / local_rel(home) / "Desktop" / "notes.txt"
+        notes.parent.mkdir(parents=True, exist_ok=True)
+        notes.write_text(f"Notes on {host}: {rng.getrandbits(32):08x}\n")
 
 
 def _task(rng: random.Random, job: Row, index: int, created: str, **kw: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator._backend import Backend
+from accsyn.emulator._clients import EmulatedClient
 from accsyn.emulator._clock import Clock
 from accsyn.emulator._faults import Faults
 from accsyn.emulator._seed import ROLE_USERS, seed_workspace
@@ -19,7 +20,7 @@ from accsyn.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
 if TYPE_CHECKING:
     from accsyn.session import AsyncSession, Session
 
-__all__ = ["LocalWorkspace", "open_backend"]
+__all__ = ["EmulatedClient", "LocalWorkspace", "open_backend"]
 
 #: The base URL sessions use to reach an in-process workspace (never resolved).
 IN_PROCESS_URL = "http://accsyn-emulator.invalid"
@@ -143,6 +144,65 @@ class LocalWorkspace:
         if role not in self._keys:
             raise ValueError(f"no seeded user with role {role!r} (admin, employee, standard)")
         return self.backend.code, self._users[role], self._keys[role]
+
+    # --- emulated machines -----------------------------------------------------------------
+
+    def add_client(
+        self,
+        user: str | None = None,
+        *,
+        site: str | None = None,
+        hostname: str | None = None,
+        kind: str = "app",
+        os: str = "linux",
+        online: bool = True,
+    ) -> EmulatedClient:
+        """A new emulated client with its own disk: a user's desktop, or a site's server.
+
+        Args:
+            user: the email of the user it runs for (an ``app`` or ``userserver``).
+            site: the code of the site it stands at (a ``server`` of that site).
+            hostname: its ``code`` (default ``<user or site>-<os>``).
+            kind: ``app``, ``userserver``, ``server``, ``browser`` or ``lane``.
+            os: ``linux``, ``mac`` or ``windows`` (only recorded).
+            online: start online (transfers with an offline machine wait).
+
+        Transfers to ``<email>`` use the user's online app (else user daemon), to
+        ``<email>@<hostname>`` or ``client=<id>`` this very machine.
+        """
+        from accsyn.emulator._clients import add_client, find_user
+        from accsyn.emulator._entities import find_code
+
+        with self.backend.lock:
+            user_row = find_user(self.backend.store, user) if user is not None else None
+            site_row = None
+            if site is not None:
+                site_row = find_code(self.backend.store, "site", site)
+                if site_row is None:
+                    raise ValueError(f"no site {site!r} in this workspace")
+            row = add_client(
+                self.backend,
+                user=user_row,
+                site=site_row,
+                hostname=hostname,
+                kind=kind,
+                os=os,
+                online=online,
+                roles="storage,site" if kind == "server" else "",
+            )
+            if online:
+                self.backend.sim.wake()
+        return EmulatedClient(self.backend, row.id)
+
+    def client(self, ident: str) -> EmulatedClient:
+        """An emulated machine: by user email (their desktop app), hostname or client id.
+
+        The demo seed gives every demo user a desktop app (``lisa@example.com`` →
+        ``lisa-mbp``; the employee's ``workstation-7`` is offline).
+        """
+        from accsyn.emulator._clients import find_client
+
+        return find_client(self.backend, ident)
 
     def transport(self) -> EmulatorTransport:
         """A sync httpx transport answering from this workspace."""

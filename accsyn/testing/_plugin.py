@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pytest
 
 if TYPE_CHECKING:
-    from accsyn.emulator import LocalWorkspace
+    from accsyn.emulator import EmulatedClient, LocalWorkspace
 
 from accsyn.contract._pytest import accsyn_cassette_workspace, register_marker
 
@@ -29,6 +29,7 @@ __all__ = [
     "accsyn_async_session",
     "accsyn_cassette_workspace",
     "accsyn_clean_env",
+    "accsyn_desktop",
     "accsyn_session",
     "accsyn_workspace",
 ]
@@ -77,6 +78,36 @@ def accsyn_workspace() -> Iterator[LocalWorkspace]:
 
     with LocalWorkspace.fresh(seed="demo") as ws:
         yield ws
+
+
+@pytest.fixture
+def accsyn_desktop(accsyn_workspace: LocalWorkspace) -> Callable[..., EmulatedClient]:
+    """Emulated desktop machines of :func:`accsyn_workspace`'s users, with real disks.
+
+    ``accsyn_desktop("lisa@example.com")`` is Lisa's desktop app (every demo user
+    has one; a user without one gets a new one); keyword arguments add another
+    machine (``hostname=``, ``os=``, ``online=``, see ``LocalWorkspace.add_client``)::
+
+        def test_upload(accsyn_workspace, accsyn_desktop, accsyn_session):
+            lisa = accsyn_desktop("lisa@example.com")
+            lisa.put("/Users/lisa/plate.exr", b"...")
+            accsyn_session.create("transfer", {"source": "lisa@example.com:/Users/lisa/plate.exr",
+                                               "destination": "volume=projects/in/"})
+            accsyn_workspace.clock.advance(60)
+
+    Files sent to a machine are read back with ``.read(path)``; ``.online = False``
+    makes its transfers wait.
+    """
+
+    def desktop(user: str, **kwargs: Any) -> EmulatedClient:
+        if not kwargs:
+            try:
+                return accsyn_workspace.client(user)
+            except LookupError:
+                pass
+        return accsyn_workspace.add_client(user, **kwargs)
+
+    return desktop
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from accsyn.emulator._entities import (
     out,
     tasks_of,
 )
+from accsyn.emulator._parties import split_endpoint
 from accsyn.emulator._protocol import ApiError, Call, Ctx, as_dict, as_str, check_method
 from accsyn.emulator._schema import EMAIL_RE, facts
 from accsyn.emulator._store import Row
@@ -219,7 +220,7 @@ def attached(b: Backend, ctx: Ctx, job: Row, transfer: Row, into: bool) -> None:
         src = (t.data.get("source") or {}).get("path")
         if not isinstance(src, str):
             continue
-        name = PurePosixPath(b.paths.split_party(src)[1].replace("\\", "/").rstrip("/")).name
+        name = PurePosixPath(split_endpoint(src)[1].replace("\\", "/").rstrip("/")).name
         if name:
             p = _virtual.place(b.paths, ctx, f"{base}/{name}")
             p["size"] = t.data.get("size") or 0

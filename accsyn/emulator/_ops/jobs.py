@@ -1,11 +1,10 @@
-"""Jobs: creating transfers, tasks and deliveries, and a delivery's recipients."""
+"""Jobs: creating transfers and tasks (deliveries: :mod:`.deliveries`, compute: :mod:`.compute`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from accsyn.emulator import _files
 from accsyn.emulator._access import can_read, check_write
 from accsyn.emulator._entities import (
     base_fields,
@@ -15,23 +14,24 @@ from accsyn.emulator._entities import (
     out,
     party,
     tasks_of,
+    workspace_row,
 )
 from accsyn.emulator._ops import deliveries
 from accsyn.emulator._protocol import ApiError, Ctx
 from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row
+from accsyn.emulator._transfers import resolve_sides, task_fields
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
 
 __all__ = ["create_tasks", "create_transfer"]
 
-#: Simulated size of a file on a remote party (it cannot be measured locally).
-_REMOTE_SIZE = 1_000_000
+_TASK_KEYS = ("priority", "status", "metadata", "settings", "description")
 
 
 def _task_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """``{source, destination}`` of every task a transfer payload describes."""
+    """``{source, destination, …}`` of every task a transfer payload describes."""
     tasks_in = data.get("tasks")
     src_spec = data.get("source")
     dst_spec = data.get("destination")
@@ -53,78 +53,97 @@ def _task_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
             raise ApiError(400, "source must be a non-empty string!")
         if dd is not None and not isinstance(dd, str):
             raise ApiError(400, "destination must be a string!")
-        tasks.append({"source": s.strip(), "destination": (dd or "").strip()})
+        spec = {"source": s.strip(), "destination": (dd or "").strip()}
+        spec.update({k: t[k] for k in _TASK_KEYS if k in t})
+        tasks.append(spec)
     return tasks
 
 
-def _measure(b: Backend, ctx: Ctx, tasks: list[dict[str, Any]]) -> tuple[int, bool]:
-    """Set each task's size; returns the total and whether a local source is missing."""
-    size = 0
-    missing = False
+def _resolve_tasks(
+    b: Backend, ctx: Ctx, tasks: list[dict[str, Any]], default_dst: str
+) -> tuple[Row, Row]:
+    """Resolve every task's two sides (access checked); returns the job's two parties.
+
+    Each task gets its stored sides and first measured size; a task whose source is
+    missing is kept, and fails alone when the job measures it.
+    """
+    src_party: Row | None = None
+    dst_party: Row | None = None
     for t in tasks:
-        p, path = b.paths.split_party(t["source"])
-        if p is None or p.casefold() == b.code.casefold():
-            try:
-                disk: Path | None = b.paths.resolve(ctx, path)
-            except ApiError as exc:
-                if exc.status == 403:
-                    raise
-                disk = None
-            if disk is None or not disk.exists():
-                missing = True
-                t["size"] = 0
-            else:
-                t["size"] = _files.getsize(disk)
-        else:
-            t["size"] = _REMOTE_SIZE
-        size += t["size"]
-        d_party, d_path = b.paths.split_party(t["destination"])
-        if d_path.strip() and (d_party is None or d_party.casefold() == b.code.casefold()):
-            _check_destination(b, ctx, d_path)
-    return size, missing
+        src, dst = resolve_sides(b, ctx, t["source"], t["destination"] or default_dst)
+        fields = task_fields(src, dst, b)
+        if "status" in t and fields.get("status") != "excluded":
+            fields.pop("status", None)
+        t.update(fields)
+        if src_party is None and not src.placeholder:
+            src_party = src.party.row
+        if dst_party is None and not dst.placeholder:
+            dst_party = dst.party.row
+    ws = workspace_row(b.store)
+    return src_party or ws, dst_party or ws
 
 
-def _check_destination(b: Backend, ctx: Ctx, path: str) -> None:
-    """403 unless ``ctx`` may write where a task delivers on the workspace."""
-    try:
-        b.paths.resolve(ctx, path, write=True)
-    except ApiError as exc:
-        if exc.status == 403:
-            raise
+def _revive(b: Backend, job: Row) -> None:
+    """A finished or failed job runs again (its failed tasks too)."""
+    job.data["status"] = "waiting"
+    job.data["finished"] = None
+    b.sim.retry_tasks(job)
+    b.store.update(job, state="active")
+    b.sim.schedule(job, b.clock.time() - 1.0)
+
+
+def _appendable(b: Backend, ctx: Ctx, et: str, src: Row, dst: Row) -> Row | None:
+    """The caller's latest job between the same two parties (``append: True``)."""
+    rows = b.store.select(
+        [et],
+        states=("active", "finished"),
+        extra=(
+            "h_user_id = ? AND h_source_id = ? AND h_destination_id = ?",
+            [ctx.uid, src.id, dst.id],
+        ),
+    )
+    rows = [r for r in rows if r.data.get("status") != "aborted"]
+    return max(rows, key=lambda r: r.seq) if rows else None
 
 
 def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A transfer (or compute job) with its tasks, scheduled on the clock."""
+    """A transfer with its tasks, scheduled on the clock (compute jobs: :mod:`.compute`)."""
+    if et == "compute" or data.get("engine") is not None or data.get("type") == 3:
+        from accsyn.emulator._ops.compute import create_compute
+
+        return create_compute(b, ctx, "compute", data)
+    if data.get("type") == facts().job_types.get("queue"):
+        from accsyn.emulator._ops.create import create_simple
+
+        # create("job", {"type": 2, …}) makes a queue (protocol.md §6.1).
+        check_write(b.store, ctx, "queue", None, data)
+        return create_simple(b, ctx, "queue", data)
     data = dict(data)
     delivery = deliveries.attach(b, ctx, data)
     tasks = _task_specs(data)
-    src_party, _ = b.paths.split_party(tasks[0]["source"])
-    dst_party, _ = b.paths.split_party(tasks[0]["destination"] or b.code + ":")
-    src_row = b.paths.party_row(src_party)
-    dst_row = b.paths.party_row(dst_party)
+    src_row, dst_row = _resolve_tasks(b, ctx, tasks, b.code + ":")
     if ctx.role == "standard" and ctx.uid not in (src_row.id, dst_row.id):
         # A standard user's transfers always involve themselves.
         if src_row.et == "workspace":
             dst_row = ctx.user
         else:
             src_row = ctx.user
-    size, missing = _measure(b, ctx, tasks)
     status = data.get("status", "init")
     if status not in ("init", "waiting", "paused"):
         raise ApiError(400, f"Invalid initial status '{status}' (init, waiting or paused)!")
     queue = default_queue(b.store, data.get("queue"))
     name = str(data.get("name") or data.get("code") or Path(tasks[0]["source"]).name or et)
-    allow_dup = data.get("allow_duplicates")
-    if allow_dup is False or data.get("append"):
+    if data.get("append"):
+        other = _appendable(b, ctx, et, src_row, dst_row)
+        if other is not None:
+            _add_tasks(b, other, tasks, data.get("allow_duplicates"))
+            _revive(b, other)
+            return out(other)
+    elif data.get("allow_duplicates") is False:
         for other in b.store.select(
             [et], states=("active", "finished"), extra=("h_name = ?", [name.casefold()])
         ):
             if other.data.get("name") == name and other.data.get("source") == party(src_row):
-                if data.get("append"):
-                    other.data["status"] = "init"
-                    b.store.update(other, state="active")
-                    b.sim.schedule(other)
-                    return out(other)
                 raise ApiError(409, f"Duplicate {et} '{name}'; allow_duplicates is false!")
     d = base_fields(b.clock.stamp(), ctx, name)
     d.update(
@@ -132,7 +151,7 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
         type=facts().job_types[et],
         status=status,
         progress=0,
-        size=size,
+        size=sum(int(t.get("size") or 0) for t in tasks if t.get("status") != "excluded"),
         speed=-1.0,
         etr="",
         finished=None,
@@ -151,14 +170,17 @@ def create_transfer(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
         d.update(parent=delivery[0].id, parent_hr=hr(delivery[0]))
     if isinstance(data.get("settings"), dict):
         d["_settings"] = {str(k): str(v) for k, v in data["settings"].items()}
-    d["_sim"] = {"missing": missing}
+    d["_sim"] = {}
     row = b.store.insert(et, d)
     _insert_tasks(b, row, tasks)
     if delivery is not None:
         deliveries.attached(b, ctx, delivery[0], row, delivery[1])
-    if status != "paused":
+    if all(t.get("status") == "excluded" for t in tasks):
+        # Only placeholders: nothing to move, the job is done at once.
+        b.sim.finish_now(row)
+    elif status != "paused":
         b.sim.schedule(row)
-    return out(row)
+    return out(b.store.get(row.id) or row)
 
 
 def _task_int(t: dict[str, Any], key: str, default: int) -> int:
@@ -168,10 +190,17 @@ def _task_int(t: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
+_TASK_STATUSES = ("queued", "onhold", "excluded", "done", "failed", "pending")
+
+
 def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int = 0) -> list[Row]:
     now = b.clock.stamp()
     rows = []
     for i, t in enumerate(tasks, start):
+        status = str(t.get("status", "queued"))
+        if status not in _TASK_STATUSES:
+            known = ", ".join(_TASK_STATUSES)
+            raise ApiError(400, f"Invalid task status '{status[:30]}' (one of {known})!")
         d = {
             "id": new_id("task"),
             "created": now,
@@ -181,17 +210,77 @@ def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int 
             "size": _task_int(t, "size", 0),
             "source": {"path": t.get("source")},
             "destination": {"path": t.get("destination")},
-            "status": str(t.get("status", "queued")),
+            "status": status,
             "uri": str(i),
             "metadata": t.get("metadata") or {},
-            "finished": None,
+            "description": str(t.get("description") or ""),
+            "finished": now if status in ("done", "excluded") else None,
         }
+        for key in ("_src", "_dst"):
+            if key in t:
+                d[key] = t[key]
         rows.append(b.store.insert("task", d))
     return rows
 
 
+def _add_tasks(
+    b: Backend, job: Row, tasks: list[dict[str, Any]], allow_duplicates: Any = None
+) -> list[Row]:
+    """Add ``tasks`` to ``job``; a duplicate (same source and destination) is retried.
+
+    ``allow_duplicates=False`` refuses a duplicate instead (protocol.md §4.5).
+    """
+    existing = tasks_of(b.store, job)
+    by_sides = {_sides(t.data.get("source"), t.data.get("destination")): t for t in existing}
+    rows: list[Row] = []
+    new: list[dict[str, Any]] = []
+    for t in tasks:
+        dup = by_sides.get((str(t.get("source")), str(t.get("destination"))))
+        if dup is not None and dup.data.get("status") == "excluded":
+            dup = None
+        if dup is None:
+            new.append(t)
+            continue
+        if allow_duplicates is False:
+            shown = str(t.get("source"))[:100]
+            raise ApiError(409, f"Duplicate task '{shown}'; allow_duplicates is false!")
+        dup.data.update(status="queued", finished=None)
+        dup.data.pop("_error", None)
+        b.store.update(dup)
+        rows.append(dup)
+    return rows + _insert_tasks(b, job, new, start=len(existing))
+
+
+def _sides(src: Any, dst: Any) -> tuple[str, str]:
+    def path(side: Any) -> str:
+        return str(side.get("path")) if isinstance(side, dict) else ""
+
+    return path(src), path(dst)
+
+
+def _default_destination(b: Backend, job: Row) -> str:
+    """Where a task added without a destination goes: where the job's tasks go."""
+    for t in tasks_of(b.store, job):
+        _src, dst = _sides(t.data.get("source"), t.data.get("destination"))
+        if dst and dst != "None":
+            return dst
+    return _party_spec(b, job.data.get("destination"))
+
+
+def _party_spec(b: Backend, ref: Any) -> str:
+    """The endpoint string of a job's stored party (``user:<id>`` → ``<email>:``)."""
+    row = b.store.get(str(ref or "").partition(":")[2])
+    if row is None or row.et == "workspace":
+        return b.code + ":"
+    if row.et == "user":
+        return f"{row.data.get('code')}:"
+    if row.et == "site":
+        return f"site={row.data.get('code')}:"
+    return f"{row.et}={row.id}:"
+
+
 def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Tasks added to an existing job (a finished transfer runs again)."""
+    """Tasks added to an existing job (a finished or failed transfer runs again)."""
     job_id = ctx.envelope.get("id") or data.get("parent")
     job = b.store.get(str(job_id or "").lower())
     if job is None or job.et not in facts().job_entities or not can_read(b.store, ctx, job):
@@ -209,10 +298,13 @@ def create_tasks(b: Backend, ctx: Ctx, data: dict[str, Any]) -> list[dict[str, A
     ]
     if job.et in facts().delivery_like:
         return deliveries.add_tasks(b, ctx, job, norm)
-    existing = tasks_of(b.store, job)
-    rows = _insert_tasks(b, job, norm, start=len(existing))
-    if job.state == "finished":
-        job.data["status"] = "waiting"
-        b.store.update(job, state="active")
-        b.sim.schedule(job)
+    if job.et == "transfer":
+        for t in norm:
+            if not isinstance(t.get("source"), str) or not t["source"].strip():
+                raise ApiError(400, "A task's source must be a non-empty string!")
+            t.setdefault("destination", "")
+        _resolve_tasks(b, ctx, norm, _default_destination(b, job))
+    rows = _add_tasks(b, job, norm, data.get("allow_duplicates"))
+    if job.state == "finished" or job.data.get("status") == "failed":
+        _revive(b, job)
     return [out(r) for r in rows]

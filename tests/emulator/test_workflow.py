@@ -1,0 +1,146 @@
+"""End-to-end workflows on a local workspace: files on emulated machines move for real.
+
+Lisa (a standard user of the demo workspace) has a desktop app, ``lisa-mbp``; what
+she has on its disk is uploaded to a volume, shows up there once the transfer is
+``done``, and arrives byte for byte wherever it is sent next.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from accsyn.emulator import LocalWorkspace
+
+
+@pytest.fixture
+def ws() -> Iterator[LocalWorkspace]:
+    with LocalWorkspace.fresh(seed="demo", transfers=20) as w:
+        yield w
+
+
+def _status(s, et: str, job_id: str) -> str:  # type: ignore[no-untyped-def]
+    return str(s.get_entity(et, job_id, raw=True)["status"])
+
+
+def test_upload_from_lisas_machine_lands_on_the_volume(ws: LocalWorkspace) -> None:
+    lisa = ws.client("lisa@example.com")
+    assert lisa.online and lisa.hostname == "lisa-mbp"
+    plate = os.urandom(300_000)
+    lisa.put("/Users/lisa/plates/sh010/plate.0001.exr", plate)
+    lisa.put("/Users/lisa/plates/sh010/plate.0002.exr", plate[::-1])
+
+    s = ws.session("standard")  # any session; the admin uploads on Lisa's behalf below
+    admin = ws.session("admin")
+    job = admin.create(
+        "transfer",
+        {
+            "name": "plates from lisa",
+            "source": "lisa@example.com:/Users/lisa/plates/sh010",
+            "destination": "volume=projects/incoming/",
+        },
+        raw=True,
+    )
+    assert job["status"] == "init"
+    assert job["size"] == 2 * len(plate)  # measured on Lisa's disk
+    assert job["source"].startswith("user:") and job["destination"].startswith("workspace:")
+    assert not admin.files.exists("volume=projects/incoming/sh010")
+
+    ws.clock.advance(60)
+    done = admin.get_entity("transfer", job["id"], raw=True)
+    assert done["status"] == "done" and done["progress"] == 100 and done["finished"]
+
+    names = [e["filename"] for e in admin.files.ls("volume=projects/incoming/sh010")]
+    assert names == ["plate.0001.exr", "plate.0002.exr"]
+    assert admin.files.getsize("volume=projects/incoming/sh010") == 2 * len(plate)
+    on_volume = ws.files_root / "projects" / "incoming" / "sh010" / "plate.0002.exr"
+    assert on_volume.read_bytes() == plate[::-1]
+    # The standard user is no party to the job: it stays out of their reads.
+    assert s.find(f"transfer WHERE id={job['id']}", finished=True, raw=True) == []
+
+
+def test_download_to_a_users_machine_and_back_to_another(ws: LocalWorkspace) -> None:
+    admin = ws.session("admin")
+    job = admin.create(
+        "transfer",
+        {"source": "demo/shot020/comp_v003.mov", "destination": "lisa@example.com:/Users/lisa/in/"},
+        raw=True,
+    )
+    ws.clock.advance(30)
+    assert _status(admin, "transfer", job["id"]) == "done"
+    original = (ws.files_root / "projects" / "demo" / "shot020" / "comp_v003.mov").read_bytes()
+    lisa = ws.client("lisa@example.com")
+    assert lisa.read("/Users/lisa/in/comp_v003.mov") == original
+
+    # From Lisa's machine straight to John's (a machine-to-machine transfer).
+    hop = admin.create(
+        "transfer",
+        {
+            "source": "lisa@example.com@lisa-mbp:/Users/lisa/in/comp_v003.mov",
+            "destination": "john@example.com:/home/john/review/cut.mov",
+        },
+        raw=True,
+    )
+    ws.clock.advance(30)
+    assert _status(admin, "transfer", hop["id"]) == "done"
+    assert ws.client("john@example.com").read("/home/john/review/cut.mov") == original
+
+
+def test_the_pytest_plugin_hands_out_desktops(  # type: ignore[no-untyped-def]
+    accsyn_workspace, accsyn_desktop, accsyn_session
+) -> None:
+    lisa = accsyn_desktop("lisa@example.com")
+    assert lisa.hostname == "lisa-mbp"
+    spare = accsyn_desktop("lisa@example.com", hostname="lisa-spare", online=False)
+    assert not spare.online and spare.user == "lisa@example.com"
+    lisa.put("~/Desktop/shot.mov", b"frames")
+    job = accsyn_session.create(
+        "transfer",
+        {"source": "lisa@example.com:~/Desktop/shot.mov", "destination": "volume=projects/in/"},
+        raw=True,
+    )
+    accsyn_workspace.clock.advance(30)
+    assert accsyn_session.get_entity("transfer", job["id"], raw=True)["status"] == "done"
+    assert accsyn_session.files.exists("volume=projects/in/shot.mov")
+
+
+def test_the_official_client_uploads_from_lisas_machine(  # type: ignore[no-untyped-def]
+    dev_server, accsyn_clean_env, monkeypatch
+) -> None:
+    from accsyn_api.session import Session as Official
+
+    from accsyn.emulator._clients import find_client
+
+    monkeypatch.setenv("AS_DEV", "1")
+    s = Official(
+        workspace="demo",
+        username=dev_server.users["admin"],
+        api_key=dev_server.keys["admin"],
+        timeout=30,
+        connect_timeout=10,
+    )
+    lisa = find_client(dev_server.backend, "lisa@example.com")
+    payload = os.urandom(50_000)
+    lisa.put("/Users/lisa/official/take.mov", payload)
+    job = s.create(
+        "transfer",
+        {
+            "source": "lisa@example.com:/Users/lisa/official/take.mov",
+            "destination": "volume=projects/official/",
+        },
+    )
+    assert job["size"] == len(payload)
+    dev_server.backend.clock.advance(60)
+    assert s.get_entity("transfer", job["id"])["status"] == "done"
+    assert [e["filename"] for e in s.ls("volume=projects/official")] == ["take.mov"]
+    assert s.getsize("volume=projects/official/take.mov") == len(payload)
+    # And down to John's machine, byte for byte.
+    down = s.create(
+        "transfer",
+        {"source": "volume=projects/official/take.mov", "destination": "john@example.com:/in/"},
+    )
+    dev_server.backend.clock.advance(60)
+    assert s.get_entity("transfer", down["id"])["status"] == "done"
+    assert find_client(dev_server.backend, "john@example.com").read("/in/take.mov") == payload
