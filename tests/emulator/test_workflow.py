@@ -25,14 +25,16 @@ def _status(s, et: str, job_id: str) -> str:  # type: ignore[no-untyped-def]
     return str(s.get_entity(et, job_id, raw=True)["status"])
 
 
-def test_upload_from_lisas_machine_lands_on_the_volume(ws: LocalWorkspace) -> None:
+def test_from_lisas_machine_to_a_volume_to_a_delivery_to_another_machine(
+    ws: LocalWorkspace,
+) -> None:
     lisa = ws.client("lisa@example.com")
     assert lisa.online and lisa.hostname == "lisa-mbp"
     plate = os.urandom(300_000)
     lisa.put("/Users/lisa/plates/sh010/plate.0001.exr", plate)
     lisa.put("/Users/lisa/plates/sh010/plate.0002.exr", plate[::-1])
 
-    s = ws.session("standard")  # any session; the admin uploads on Lisa's behalf below
+    s = ws.session("standard")  # the recipient, later
     admin = ws.session("admin")
     job = admin.create(
         "transfer",
@@ -59,6 +61,32 @@ def test_upload_from_lisas_machine_lands_on_the_volume(ws: LocalWorkspace) -> No
     assert on_volume.read_bytes() == plate[::-1]
     # The standard user is no party to the job: it stays out of their reads.
     assert s.find(f"transfer WHERE id={job['id']}", finished=True, raw=True) == []
+
+    # Shared through a delivery to the standard user...
+    delivery = admin.create(
+        "delivery",
+        {
+            "name": "Plates sh010",
+            "tasks": ["volume=projects/incoming/sh010/plate.0002.exr"],
+            "recipients": ["standard@example.com"],
+        },
+        raw=True,
+    )
+    ws.clock.advance(2)
+    assert admin.get_entity("delivery", delivery["id"], raw=True)["status"] == "waiting"
+    assert [e["filename"] for e in s.files.ls(f"delivery={delivery['id']}")] == ["plate.0002.exr"]
+    # ...who downloads it to their own machine (a local path: the caller's computer).
+    down = s.create(
+        "transfer",
+        {"parent": delivery["id"], "destination": "C:/Users/standard/Downloads/sh010/"},
+        raw=True,
+    )
+    assert down["parent"] == delivery["id"] and down["size"] == len(plate)
+    ws.clock.advance(60)
+    assert s.get_entity("transfer", down["id"], raw=True)["status"] == "done"
+    desktop = ws.client("standard@example.com")
+    assert desktop.hostname == "standard-pc"
+    assert desktop.read("C:/Users/standard/Downloads/sh010/plate.0002.exr") == plate[::-1]
 
 
 def test_download_to_a_users_machine_and_back_to_another(ws: LocalWorkspace) -> None:
