@@ -19,7 +19,15 @@ from accsyn import _requests as rq
 from accsyn import _wire as wire
 from accsyn._config import reject_legacy_credentials
 from accsyn._exceptions import APIError
-from accsyn._http import AsyncDriver, Clock, RateLimit, RetryPolicy, async_transport
+from accsyn._http import (
+    AsyncDriver,
+    AsyncInProcessDriver,
+    Clock,
+    InProcessTransport,
+    RateLimit,
+    RetryPolicy,
+    async_transport,
+)
 from accsyn._namespaces import AsyncAccess, AsyncFiles, AsyncSettings
 from accsyn._repository import AsyncRepositoryMixin
 from accsyn._session_base import (
@@ -46,7 +54,7 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
     """The asyncio twin of :class:`Session`: same arguments, same operations, awaited.
 
     The login happens on ``async with`` (or :meth:`login`, or the first call);
-    ``transport`` takes an :class:`httpx.AsyncBaseTransport`.
+    ``transport`` takes an :class:`httpx.AsyncBaseTransport` (or an in-process server).
     """
 
     def __init__(
@@ -66,7 +74,7 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
         path_envfile: str | None = None,
         *,
         base_url: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | InProcessTransport | None = None,
         verify: bool | ssl.SSLContext = True,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
@@ -80,12 +88,17 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
         # pretty_json is accepted for compatibility; debug logs are already compact.
         self._core = _Core.configure(locals())
         kwargs = client_kwargs(self._core.config)
-        if transport is None and "proxy" not in kwargs:
-            transport = async_transport(verify=kwargs["verify"], limits=kwargs["limits"])
-        self._client = httpx.AsyncClient(transport=transport, **kwargs)
-        self._driver = AsyncDriver(
-            self._client, self._core.clock, self._core.redact, transport=transport
-        )
+        self._driver: AsyncDriver | AsyncInProcessDriver
+        if isinstance(transport, InProcessTransport):
+            core = self._core
+            self._driver = AsyncInProcessDriver(
+                transport, core.clock, core.redact, kwargs["headers"], core.config.timeout
+            )
+        else:
+            if transport is None and "proxy" not in kwargs:
+                transport = async_transport(verify=kwargs["verify"], limits=kwargs["limits"])
+            client = httpx.AsyncClient(transport=transport, **kwargs)
+            self._driver = AsyncDriver(client, self._core.clock, self._core.redact, transport)
         self._login_lock: asyncio.Lock | None = None
         #: The workspace file system: ``ls``, ``mkdir``, ``mv``, ``delete``, …
         self.files: AsyncFiles = AsyncFiles(self)
@@ -108,7 +121,7 @@ class AsyncSession(_SessionBase, AsyncRepositoryMixin):
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._client.aclose()
+        await self._driver.aclose()
 
     async def __aenter__(self) -> AsyncSession:
         try:

@@ -48,7 +48,15 @@ from accsyn import _wire as wire
 from accsyn._async_session import AsyncSession
 from accsyn._config import reject_legacy_credentials
 from accsyn._exceptions import APIError
-from accsyn._http import Clock, RateLimit, RetryPolicy, SyncDriver, sync_transport
+from accsyn._http import (
+    Clock,
+    InProcessDriver,
+    InProcessTransport,
+    RateLimit,
+    RetryPolicy,
+    SyncDriver,
+    sync_transport,
+)
 from accsyn._namespaces import Access, Files, Settings
 from accsyn._repository import RepositoryMixin
 from accsyn._session_base import (
@@ -79,7 +87,8 @@ class Session(_SessionBase, RepositoryMixin):
 
     * ``base_url`` — talk to this backend directly (e.g. ``http://127.0.0.1:8181``),
       no master lookup;
-    * ``transport`` — an :class:`httpx.BaseTransport` to plug in (the emulator);
+    * ``transport`` — an :class:`httpx.BaseTransport` to plug in, or a server in this
+      process that answers without httpx (``LocalWorkspace.session()`` uses one);
     * ``verify`` — TLS verification (on by default; ``False`` for self-signed
       certificates, or an :class:`ssl.SSLContext`);
     * ``retry`` — a :class:`RetryPolicy`, or None to never retry;
@@ -113,7 +122,7 @@ class Session(_SessionBase, RepositoryMixin):
         path_envfile: str | None = None,
         *,
         base_url: str | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.BaseTransport | InProcessTransport | None = None,
         verify: bool | ssl.SSLContext = True,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
@@ -128,12 +137,15 @@ class Session(_SessionBase, RepositoryMixin):
         # pretty_json is accepted for compatibility; debug logs are already compact.
         self._core = _Core.configure(locals())
         kwargs = client_kwargs(self._core.config)
-        if transport is None and "proxy" not in kwargs:
-            transport = sync_transport(verify=kwargs["verify"], limits=kwargs["limits"])
-        self._client = httpx.Client(transport=transport, **kwargs)
-        self._driver = SyncDriver(
-            self._client, self._core.clock, self._core.redact, transport=transport
-        )
+        self._driver: SyncDriver | InProcessDriver
+        if isinstance(transport, InProcessTransport):
+            core = self._core
+            self._driver = InProcessDriver(transport, core.clock, core.redact, kwargs["headers"])
+        else:
+            if transport is None and "proxy" not in kwargs:
+                transport = sync_transport(verify=kwargs["verify"], limits=kwargs["limits"])
+            client = httpx.Client(transport=transport, **kwargs)
+            self._driver = SyncDriver(client, self._core.clock, self._core.redact, transport)
         self._login_lock = threading.Lock()
         #: The workspace file system: ``ls``, ``mkdir``, ``mv``, ``delete``, …
         self.files: Files = Files(self)
@@ -145,7 +157,7 @@ class Session(_SessionBase, RepositoryMixin):
             try:
                 self.login()
             except BaseException:
-                self._client.close()
+                self._driver.close()
                 raise
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -158,7 +170,7 @@ class Session(_SessionBase, RepositoryMixin):
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._client.close()
+        self._driver.close()
 
     def __enter__(self) -> Session:
         return self

@@ -11,24 +11,35 @@ Modules, top-down:
 * ``_redact``     secrets out of messages and logs; the opt-in filter for httpx's log
 * ``_transmit``   the send/retry state machine and its logging
 * ``_drivers``    the sync and async drivers, each attempt under a deadline
+* ``_inprocess``  drivers for a server in this process, without httpx (same answers)
 * ``_transports`` the sessions' default transports: httpcore pools on chosen backends
 * ``_asyncio``    httpcore's network backend on plain asyncio transports
 """
 
 from accsyn._http._asyncio import AsyncioBackend
 from accsyn._http._drivers import AsyncDriver, SyncDriver
+from accsyn._http._inprocess import (
+    Answer,
+    AsyncInProcessDriver,
+    InProcessDriver,
+    InProcessTransport,
+)
 from accsyn._http._policy import Clock, RateLimit, RetryPolicy, SystemClock, TokenBucket
 from accsyn._http._redact import HttpxLogFilter, Redactor, redact_error
 from accsyn._http._transmit import Failure, Response, Send, Sleep, transmit
 from accsyn._http._transports import DeadlineBackend, async_transport, sync_transport
 
 __all__ = [
+    "Answer",
     "AsyncDriver",
+    "AsyncInProcessDriver",
     "AsyncioBackend",
     "Clock",
     "DeadlineBackend",
     "Failure",
     "HttpxLogFilter",
+    "InProcessDriver",
+    "InProcessTransport",
     "RateLimit",
     "Redactor",
     "Response",

@@ -26,18 +26,18 @@ from accsyn._http._transmit import Action, Failure, Outcome, Response, Sleep
 from accsyn._http._transports import DEADLINE, RAW_QUERY, AsyncPoolTransport, PoolTransport
 from accsyn._wire import HttpRequest
 
-__all__ = ["AsyncDriver", "SyncDriver"]
+__all__ = ["CLOSED", "PLAIN_QUERY", "AsyncDriver", "SyncDriver", "failure", "timed_out"]
 
 T = TypeVar("T")
 
-_CLOSED = (
+CLOSED = (
     "This session is closed: close() (or leaving its `with` block) released its "
     "connections. Open a new session to send more requests."
 )
 
 
 #: What :func:`accsyn._wire._quote_json` writes: characters httpx would send unchanged.
-_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~/%-]*")
+PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~/%-]*")
 
 
 class _Targets:
@@ -58,7 +58,7 @@ class _Targets:
         if not self.direct:
             return req.url, None
         base, sep, query = req.url.partition("?")
-        if not sep or not _PLAIN_QUERY.fullmatch(query):
+        if not sep or not PLAIN_QUERY.fullmatch(query):
             return req.url, None
         parsed = self._bases.get(base)
         if parsed is None:
@@ -74,7 +74,8 @@ def _where(req: HttpRequest) -> str:
     return req.url_without_query.split("/api/", 1)[0]
 
 
-def _timed_out(req: HttpRequest, timeout: float | None) -> Failure:
+def timed_out(req: HttpRequest, timeout: float | None) -> Failure:
+    """The attempt got no complete answer within the session's ``timeout``."""
     return Failure(
         RequestTimeout(
             f"No complete answer from {_where(req)} ({req.uri}) within timeout={timeout:g}s; "
@@ -85,7 +86,8 @@ def _timed_out(req: HttpRequest, timeout: float | None) -> Failure:
     )
 
 
-def _failure(exc: Exception, req: HttpRequest, redact: Redactor) -> Failure:
+def failure(exc: Exception, req: HttpRequest, redact: Redactor) -> Failure:
+    """The :class:`Failure` an httpx transport error becomes (secrets redacted)."""
     where = _where(req)
     detail = redact(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
@@ -139,7 +141,7 @@ class SyncDriver:
     def perform(self, req: HttpRequest) -> Outcome:
         """Send one request; transport failures become a :class:`Failure`."""
         if self.client.is_closed:
-            raise SessionClosedError(_CLOSED)
+            raise SessionClosedError(CLOSED)
         # The client's read timeout is the session's ``timeout``: the attempt's budget.
         timeout = self.client.timeout.read
         deadline = time.monotonic() + timeout if timeout is not None else None
@@ -156,8 +158,8 @@ class SyncDriver:
                 and deadline is not None
                 and time.monotonic() >= deadline
             ):
-                return _timed_out(req, timeout)
-            return _failure(exc, req, self.redact)
+                return timed_out(req, timeout)
+            return failure(exc, req, self.redact)
         finally:
             DEADLINE.reset(token)
 
@@ -165,7 +167,7 @@ class SyncDriver:
         """Drive a transmit generator to its result."""
         if self.client.is_closed:
             flow.close()
-            raise SessionClosedError(_CLOSED)
+            raise SessionClosedError(CLOSED)
         try:
             action = next(flow)
             while True:
@@ -176,6 +178,10 @@ class SyncDriver:
                     action = flow.send(self.perform(action.request))
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close the client's connections; later requests raise SessionClosedError."""
+        self.client.close()
 
 
 class AsyncDriver:
@@ -201,7 +207,7 @@ class AsyncDriver:
     async def perform(self, req: HttpRequest) -> Outcome:
         """Send one request; transport failures become a :class:`Failure`."""
         if self.client.is_closed:
-            raise SessionClosedError(_CLOSED)
+            raise SessionClosedError(CLOSED)
         timeout = self.client.timeout.read
         try:
             if timeout is None:
@@ -212,15 +218,15 @@ class AsyncDriver:
             else:  # pragma: no cover - Python 3.10
                 return await asyncio.wait_for(self._request(req), timeout)
         except httpx.HTTPError as exc:
-            return _failure(exc, req, self.redact)
+            return failure(exc, req, self.redact)
         except asyncio.TimeoutError:
-            return _timed_out(req, timeout)
+            return timed_out(req, timeout)
 
     async def run(self, flow: Generator[Action, Outcome | None, T]) -> T:
         """Drive a transmit generator to its result."""
         if self.client.is_closed:
             flow.close()
-            raise SessionClosedError(_CLOSED)
+            raise SessionClosedError(CLOSED)
         try:
             action = next(flow)
             while True:
@@ -231,3 +237,7 @@ class AsyncDriver:
                     action = flow.send(await self.perform(action.request))
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        """Close the client's connections; later requests raise SessionClosedError."""
+        await self.client.aclose()

@@ -25,7 +25,7 @@ from accsyn.emulator._clock import Clock
 from accsyn.emulator._faults import Fault, Faults
 from accsyn.emulator._seed import ROLE_USERS, demo_key
 from accsyn.emulator._store import Store
-from accsyn.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
+from accsyn.emulator._transport import AsyncEmulatorTransport, EmulatorTransport, InProcessEmulator
 from accsyn.emulator._workspace import LocalWorkspace, open_backend
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "Faults",
+    "InProcessEmulator",
     "LocalWorkspace",
     "Reply",
     "Store",

@@ -15,7 +15,7 @@ from accsyn.emulator._clock import Clock
 from accsyn.emulator._faults import Faults
 from accsyn.emulator._seed import ROLE_USERS, seed_workspace
 from accsyn.emulator._store import Store
-from accsyn.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
+from accsyn.emulator._transport import AsyncEmulatorTransport, EmulatorTransport, InProcessEmulator
 
 if TYPE_CHECKING:
     from accsyn.session import AsyncSession, Session
@@ -212,8 +212,17 @@ class LocalWorkspace:
         """An async httpx transport answering from this workspace."""
         return AsyncEmulatorTransport(self.backend)
 
+    def in_process_transport(self) -> InProcessEmulator:
+        """A transport for sync and async sessions that skips httpx (what
+        :meth:`session` uses): the same answers, faults and errors, a fraction of the cost."""
+        return InProcessEmulator(self.backend)
+
     def session(self, role: str = "admin", **kwargs: Any) -> Session:
-        """An ``accsyn.Session`` logged in as the seeded user of ``role``."""
+        """An ``accsyn.Session`` logged in as the seeded user of ``role``.
+
+        It talks to the workspace through :meth:`in_process_transport`; for the httpx
+        path build ``Session(..., transport=ws.transport())`` from :meth:`credentials`.
+        """
         from accsyn.session import Session
 
         workspace, username, api_key = self.credentials(role)
@@ -223,7 +232,7 @@ class LocalWorkspace:
             username=username,
             api_key=api_key,
             base_url=IN_PROCESS_URL,
-            transport=self.transport(),
+            transport=self.in_process_transport(),
             **kwargs,
         )
         self._sessions.append(s)
@@ -240,7 +249,7 @@ class LocalWorkspace:
             username=username,
             api_key=api_key,
             base_url=IN_PROCESS_URL,
-            transport=self.async_transport(),
+            transport=self.in_process_transport(),
             **kwargs,
         )
 
