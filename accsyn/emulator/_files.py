@@ -14,6 +14,7 @@ from typing import Any
 
 from accsyn._codec import encode_datetime
 from accsyn.query._budget import bounded_search
+from accsyn.query._evaluate import compile_regex
 
 __all__ = ["FileOpError", "delete", "getsize", "listing", "mkdir", "move", "path_filter"]
 
@@ -41,12 +42,9 @@ def path_filter(spec: str | Sequence[str] | None) -> list[Any]:
             raise FileOpError("include/exclude filters must be strings")
         m = _RE_FILTER.match(item.strip())
         if m:
-            # The docs contradict each other on 'I'; we read it as "case-sensitive".
-            flags = 0 if "i" in (m.group(4) or "").lower() else re.IGNORECASE
-            try:
-                rx = re.compile(m.group(2), flags)
-            except re.error as exc:
-                raise FileOpError(f"invalid regular expression in filter {item!r}: {exc}") from None
+            # The docs contradict each other on 'I'; the official client's docstring
+            # reads it as "case-sensitive" (filters are case-insensitive otherwise).
+            rx = compile_regex(m.group(2), ignore_case="i" not in (m.group(4) or "").lower())
             preds.append(lambda name, rx=rx: bounded_search(rx, name))
         else:
             pat = item.casefold()

@@ -208,7 +208,7 @@ def seed_workspace(
                 "token": None,
             },
         )
-    store.insert(
+    server = store.insert(
         "client",
         common(
             "fileserver01",
@@ -226,6 +226,8 @@ def seed_workspace(
             last_checkin=created,
         ),
     )
+    vol.data["_servers"] = [server.id]  # the default volume is served by fileserver01
+    store.update(vol)
     employee = users[ROLE_USERS["employee"]]
     store.insert(
         "client",

@@ -173,10 +173,16 @@ def _wildcard(pattern: str) -> Callable[[str], bool]:
 
 
 @functools.lru_cache(maxsize=1024)
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a ``matches`` value; an invalid pattern raises QueryValidationError."""
+def compile_regex(pattern: str, ignore_case: bool = True) -> re.Pattern[str]:
+    """Compile a regular expression; an invalid pattern raises QueryValidationError.
+
+    The one compiler of user regexes: ``matches`` values (always case-insensitive)
+    and the emulator's ``re('…')`` path filters, whose ``'I'`` flag makes them
+    case-sensitive (protocol.md §5.7). Pathological patterns (too deeply nested,
+    repeats too large) are invalid patterns too, never a crash.
+    """
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     except (re.error, OverflowError, RecursionError) as exc:
         raise QueryValidationError(
             [QueryProblem(f"invalid regular expression {pattern!r}: {exc}")]

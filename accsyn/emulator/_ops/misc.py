@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from accsyn.emulator._entities import hr, project
-from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, as_str
+from accsyn.emulator._access import can_read
+from accsyn.emulator._entities import hr, out, project
+from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, as_str, check_method
 from accsyn.emulator._schema import facts
 from accsyn.emulator._store import Row
 
@@ -19,7 +20,7 @@ __all__ = [
     "integration",
     "logs",
     "prepublish",
-    "server_online",
+    "server_assignment",
     "servers",
     "setting",
 ]
@@ -137,11 +138,44 @@ def integration(b: Backend, call: Call) -> dict[str, Any]:
     return {"result": {}}
 
 
-def server_online(b: Backend, call: Call) -> dict[str, Any]:
-    """``share/server``: the (emulated) file server is always online."""
+def _assigned_share(b: Backend, call: Call) -> Row:
+    """The volume (or share) a server assignment names by the request's ``id``."""
+    ident = str(call.ctx.envelope.get("id") or "").strip().lower()
+    share = b.store.get(ident) if ident else None
+    if share is None or share.et not in facts().share_types:
+        raise ApiError(404, f"No volume or share with id '{ident[:100]}'!")
+    return share
+
+
+def server_assignment(b: Backend, call: Call) -> dict[str, Any]:
+    """``share/server`` (PUT: assign) and ``volume/server``/``share/server`` (DELETE: deassign).
+
+    A volume is served by the servers assigned to it; only admins change that.
+    """
+    check_method(call.method, ("PUT", "POST", "DELETE"))
+    if call.ctx.role not in ("admin", "support"):
+        raise ApiError(403, "Permission denied: only admins assign servers to volumes.")
+    share = _assigned_share(b, call)
+    ident = as_str(as_dict(call.data).get("client"), "client").strip().lower()
+    client = b.store.get(ident)
+    servers = facts().client_subtypes.get("server")
+    if client is None or client.et != "client" or client.data.get("type") != servers:
+        raise ApiError(404, f"No server with id '{ident[:100]}'!")
+    assigned = [str(c) for c in share.data.get("_servers", [])]
+    if call.method == "DELETE":
+        if client.id not in assigned:
+            return {"result": False}
+        share.data["_servers"] = [c for c in assigned if c != client.id]
+    elif client.id not in assigned:
+        share.data["_servers"] = [*assigned, client.id]
+    b.store.update(share)
     return {"result": True}
 
 
 def servers(b: Backend, call: Call) -> dict[str, Any]:
-    """``share/servers``: no file servers are registered locally."""
-    return {"result": []}
+    """``volume/servers`` (``share/servers``): the servers assigned to a volume."""
+    share = _assigned_share(b, call)
+    if not can_read(b.store, call.ctx, share):
+        return {"result": []}
+    rows = [b.store.get(str(c)) for c in share.data.get("_servers", [])]
+    return {"result": [out(r) for r in rows if r is not None and can_read(b.store, call.ctx, r)]}
