@@ -501,6 +501,11 @@ OPERATIONS: list[Op] = [
         lambda w, r: _names(r) == ["a.txt", "sub"],
     ),
     Op(
+        "ls (a filter regex too deeply nested)",
+        lambda w: w.api.ls(w.dir, include="re('" + "(" * 1000 + ")" * 1000 + "')"),
+        error="Invalid filter",
+    ),
+    Op(
         "ls (delivery=)",
         lambda w: w.api.ls(f"delivery={w.ids['delivery']}"),
         lambda w, r: _names(r) == ["a.txt"],
