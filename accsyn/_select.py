@@ -8,6 +8,10 @@ conditions are validated when they are added (the session's policy, or
 :mod:`accsyn._operations` and rows decode through its one read path, so a select
 and ``session.find`` return the same bound models. :class:`AsyncSelect` is the same
 over an ``AsyncSession``.
+
+``Select[M, R]``: ``M`` is the entity type, ``R`` what a row is — ``M`` itself, or a
+tuple of the fields given to ``select(Transfer.name, ...)`` (see
+:mod:`accsyn._projection`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar, cast
 
+from typing_extensions import TypeVar as DefaultTypeVar
+
 from accsyn import _operations as ops
+from accsyn import _projection as projection
 from accsyn import _validation as check
 from accsyn._exceptions import (
     MultipleResultsFound,
@@ -29,13 +36,15 @@ from accsyn._paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from accsyn._plan import Done, Plan
 from accsyn._requests import find_request
 from accsyn._wire import EventRequest
-from accsyn.models import Entity, model_for
+from accsyn.models import Entity
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query, and_
 
 __all__ = ["AsyncSelect", "Explanation", "QueryState", "Select"]
 
 M = TypeVar("M", bound=Entity)
 _R = TypeVar("_R")
+#: What a select's rows are: its models unless ``select()`` was given model fields.
+_Row = DefaultTypeVar("_Row", default=M)
 _T = TypeVar("_T")
 
 
@@ -49,12 +58,14 @@ class QueryState:
     """Everything a :class:`Select` will send: pure data, no session.
 
     ``attributes`` is the user's projection (``None`` = every attribute); ``id`` is
-    always added on the wire so paging can de-duplicate.
+    always added on the wire so paging can de-duplicate. ``columns``: the fields of a
+    tuple row, in order (``None``: rows are models).
     """
 
     entitytype: str
     where: Expr | None = None
     attributes: tuple[str, ...] | None = None
+    columns: tuple[str, ...] | None = None
     finished: bool | None = None
     inactive: bool | None = None
     archived: bool | None = None
@@ -151,21 +162,6 @@ def _render(node: Query | Expr) -> str:
 # --------------------------------------------------------------------------------------
 # Helpers: arguments in, rows out
 # --------------------------------------------------------------------------------------
-
-
-def _field_name(f: object) -> str:
-    if isinstance(f, str):
-        name = f.strip()
-        if not name:
-            raise ValidationError("select() needs attribute names, not an empty string")
-        return name.lower()
-    for attr in ("name", "attribute", "_name", "_attribute"):
-        value = getattr(f, attr, None)
-        if isinstance(value, str):
-            return value.lower()
-    raise ValidationError(
-        f"select() takes attribute names or model fields (Transfer.name), not {type(f).__name__}"
-    )
 
 
 def _entity_id(value: object, what: str = "entity") -> str:
@@ -268,7 +264,9 @@ class _Builder(Generic[M, _R]):
             e = parsed
         if isinstance(e, Query):
             et = e.entitytype
-            if et is not None and _canonical_type(et) != _canonical_type(self._state.entitytype):
+            if et is not None and projection.canonical_type(et) != projection.canonical_type(
+                self._state.entitytype
+            ):
                 raise ValidationError(
                     f"a {et} query cannot filter {self._state.entitytype} entities"
                 )
@@ -316,13 +314,11 @@ class _Builder(Generic[M, _R]):
 
     # -- projection and scope --------------------------------------------------------------
 
-    def select(self, *fields: object) -> _R:
-        """Fetch only these attributes; reading any other known field then raises."""
-        if not fields:
-            raise ValidationError("select() needs at least one attribute")
-        names = tuple(dict.fromkeys(_field_name(f) for f in fields))
+    def _project(self, fields: tuple[object, ...]) -> _R:
+        # select(), typed by the projection mixins of Select and AsyncSelect.
+        names, columns = projection.plan(self._state.entitytype, fields)
         self._check_attributes(names)
-        return self._derive(replace(self._state, attributes=names))
+        return self._derive(replace(self._state, attributes=names, columns=columns))
 
     def _check_attributes(self, names: Iterable[str]) -> None:
         check.check_attributes(self._state.entitytype, names, self._policy)
@@ -383,27 +379,24 @@ class _Builder(Generic[M, _R]):
         loaded: list[M] = ops.decode(et, rows, attributes=attrs, session=self._session)
         return loaded
 
-    def _load(self, row: Mapping[str, Any]) -> M:
-        return self._load_all([row])[0]
+    def _rows(self, rows: list[Any]) -> list[Any]:
+        """Wire rows → this select's rows: models, or tuples of the selected fields."""
+        return projection.rows_of(self._load_all(rows), self._state.columns)
+
+    def _row(self, row: Mapping[str, Any]) -> Any:
+        return self._rows([row])[0]
 
     def _load_full(self, row: Mapping[str, Any]) -> M:
         return self._load_all([row], projected=False)[0]
 
-    def _one(self, rows: list[Mapping[str, Any]]) -> M:
+    def _one(self, rows: list[Mapping[str, Any]]) -> Any:
         if not rows:
             raise NoResultFound(f"no {self._state.entitytype} matches {_render(self._state.query)}")
         if len(rows) > 1:
             raise MultipleResultsFound(
                 f"more than one {self._state.entitytype} matches {_render(self._state.query)}"
             )
-        return self._load(rows[0])
-
-
-def _canonical_type(name: str) -> str:
-    try:
-        return model_for(name).__entitytype__
-    except Exception:
-        return name.lower()
+        return self._row(rows[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -411,7 +404,7 @@ def _canonical_type(name: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-class Select(_Builder[M, "Select[M]"]):
+class Select(_Builder[M, "Select[M, _Row]"], projection.SelectProjection[M], Generic[M, _Row]):
     """A query over one entity type, run by a :class:`~accsyn.Session`.
 
     Immutable: every builder method returns a new select. Iterating pages lazily
@@ -420,40 +413,41 @@ class Select(_Builder[M, "Select[M]"]):
 
     __slots__ = ()
 
-    def _derive(self, state: QueryState) -> Select[M]:
+    def _derive(self, state: QueryState) -> Select[M, _Row]:
         return Select(self._session, self._model, state)
 
     def _run(self, plan: Plan[_T]) -> _T:
         return cast(_T, self._session._run(plan))
 
-    def pages(self) -> Iterator[list[M]]:
-        """Iterate page by page (each a list of at most ``page_size`` models)."""
+    def pages(self) -> Iterator[list[_Row]]:
+        """Iterate page by page (each a list of at most ``page_size`` rows)."""
         for rows in self._session._pages(ops.pages(self._state)):
-            yield self._load_all(rows)
+            yield self._rows(rows)
 
     def raw_pages(self) -> Iterator[list[dict[str, Any]]]:
         """Iterate page by page as the wire dicts the server sent (no models)."""
         for rows in self._session._pages(ops.pages(self._state)):
             yield [dict(r) for r in rows]
 
-    def __iter__(self) -> Iterator[M]:
+    def __iter__(self) -> Iterator[_Row]:
         for page in self.pages():
             yield from page
 
-    def all(self) -> list[M]:
-        """Every matching entity (paging through the whole result)."""
+    def all(self) -> list[_Row]:
+        """Every matching row (paging through the whole result)."""
         return [m for page in self.pages() for m in page]
 
-    def first(self) -> M | None:
-        """The first matching entity, or ``None`` (one request, ``limit=1``)."""
+    def first(self) -> _Row | None:
+        """The first matching row, or ``None`` (one request, ``limit=1``)."""
         rows = self._run(ops.head(self._state, 1))
-        return self._load(rows[0]) if rows else None
+        return self._row(rows[0]) if rows else None
 
-    def one(self) -> M:
-        """Exactly one entity: raises ``NoResultFound`` / ``MultipleResultsFound``."""
-        return self._one(self._run(ops.head(self._state, 2)))
+    def one(self) -> _Row:
+        """Exactly one row: raises ``NoResultFound`` / ``MultipleResultsFound``."""
+        row: _Row = self._one(self._run(ops.head(self._state, 2)))
+        return row
 
-    def one_or_none(self) -> M | None:
+    def one_or_none(self) -> _Row | None:
         """The only match, ``None`` if there is none; raises if there are several."""
         rows = self._run(ops.head(self._state, 2))
         return self._one(rows) if rows else None
@@ -467,12 +461,14 @@ class Select(_Builder[M, "Select[M]"]):
         return bool(self._run(ops.head(self._state, 1, attributes=())))
 
 
-class AsyncSelect(_Builder[M, "AsyncSelect[M]"]):
+class AsyncSelect(
+    _Builder[M, "AsyncSelect[M, _Row]"], projection.AsyncSelectProjection[M], Generic[M, _Row]
+):
     """The :class:`Select` of an :class:`~accsyn.AsyncSession`: awaitables and ``async for``."""
 
     __slots__ = ()
 
-    def _derive(self, state: QueryState) -> AsyncSelect[M]:
+    def _derive(self, state: QueryState) -> AsyncSelect[M, _Row]:
         return AsyncSelect(self._session, self._model, state)
 
     async def _run(self, plan: Plan[_T]) -> _T:
@@ -485,32 +481,33 @@ class AsyncSelect(_Builder[M, "AsyncSelect[M]"]):
                 return
             yield [dict(r) for r in rows]
 
-    async def pages(self) -> AsyncIterator[list[M]]:
-        """Iterate page by page (each a list of at most ``page_size`` models)."""
+    async def pages(self) -> AsyncIterator[list[_Row]]:
+        """Iterate page by page (each a list of at most ``page_size`` rows)."""
         async for rows in self._session._pages(ops.pages(self._state)):
             if isinstance(rows, Done):
                 return
-            yield self._load_all(rows)
+            yield self._rows(rows)
 
-    async def __aiter__(self) -> AsyncIterator[M]:
+    async def __aiter__(self) -> AsyncIterator[_Row]:
         async for page in self.pages():
             for m in page:
                 yield m
 
-    async def all(self) -> list[M]:
-        """Every matching entity (paging through the whole result)."""
+    async def all(self) -> list[_Row]:
+        """Every matching row (paging through the whole result)."""
         return [m async for page in self.pages() for m in page]
 
-    async def first(self) -> M | None:
-        """The first matching entity, or ``None`` (one request, ``limit=1``)."""
+    async def first(self) -> _Row | None:
+        """The first matching row, or ``None`` (one request, ``limit=1``)."""
         rows = await self._run(ops.head(self._state, 1))
-        return self._load(rows[0]) if rows else None
+        return self._row(rows[0]) if rows else None
 
-    async def one(self) -> M:
-        """Exactly one entity: raises ``NoResultFound`` / ``MultipleResultsFound``."""
-        return self._one(await self._run(ops.head(self._state, 2)))
+    async def one(self) -> _Row:
+        """Exactly one row: raises ``NoResultFound`` / ``MultipleResultsFound``."""
+        row: _Row = self._one(await self._run(ops.head(self._state, 2)))
+        return row
 
-    async def one_or_none(self) -> M | None:
+    async def one_or_none(self) -> _Row | None:
         """The only match, ``None`` if there is none; raises if there are several."""
         rows = await self._run(ops.head(self._state, 2))
         return self._one(rows) if rows else None

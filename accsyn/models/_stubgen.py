@@ -35,6 +35,7 @@ from typing import Any
 
 import pydantic
 
+from accsyn._projection import TYPED_ARITY
 from accsyn.models._spec import spec_of
 
 __all__ = ["generate", "main", "stub_path"]
@@ -46,7 +47,7 @@ _HEADER = '''\
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import Any, Literal, TypeAlias, TypeVar, overload
 
 from typing_extensions import TypedDict, Unpack
 
@@ -55,6 +56,7 @@ from accsyn._select import AsyncSelect, Select
 from accsyn.query._ast import Expr, Query
 from accsyn.query._typed import (
     BoolExpr,
+    Column,
     DateExpr,
     EnumExpr,
     Field,
@@ -67,6 +69,9 @@ from accsyn.query._typed import (
 )
 
 _T = TypeVar("_T")
+#: What a typed select's rows are: its model, or a tuple of the selected fields' values.
+_Row = TypeVar("_Row")
+{value_vars}
 #: A keyword filter's value: one value (``=``), or a list, tuple or set of them (``in``).
 _One: TypeAlias = _T | list[_T] | tuple[_T, ...] | set[_T] | frozenset[_T]
 '''
@@ -88,16 +93,17 @@ _KIND_FILTER: dict[str, str | None] = {
     "list": None,
 }
 
+#: Each kind's expression type; ``{}`` is the value a selected row holds.
 _KIND_EXPR = {
-    "str": "StrExpr",
-    "int": "NumExpr[int]",
-    "float": "NumExpr[float]",
-    "bool": "BoolExpr",
-    "datetime": "DateExpr",
-    "id": "IdExpr",
-    "reference": "RefExpr",
-    "object": "ObjectExpr",
-    "list": "ObjectExpr",
+    "str": "StrExpr[{}]",
+    "int": "NumExpr[int, {}]",
+    "float": "NumExpr[float, {}]",
+    "bool": "BoolExpr[{}]",
+    "datetime": "DateExpr[{}]",
+    "id": "IdExpr[{}]",
+    "reference": "RefExpr[{}]",
+    "object": "ObjectExpr[{}]",
+    "list": "ObjectExpr[{}]",
 }
 
 
@@ -130,7 +136,8 @@ def generate() -> str:
         and obj is not Entity
     ]
     generated = {cls.__name__ for cls in entity_classes}
-    out = [_HEADER]
+    value_vars = "\n".join(f'_V{i} = TypeVar("_V{i}")' for i in range(TYPED_ARITY))
+    out = [_HEADER.replace("{value_vars}", value_vars)]
     for name in public:
         if name in generated:
             continue
@@ -160,7 +167,8 @@ _REPOSITORY_NOTE = """
 
 # Typed repositories (``session.transfers`` is a ``_TransferRepository``): keyword
 # filters, create and update fields are the model's own, so a typo'd keyword or a
-# wrong value is a static error. At run time these are plain Repository/Select objects.
+# wrong value is a static error; ``select(Transfer.name, ...)`` keeps them and types
+# the rows as tuples. At run time these are plain Repository/Select objects.
 """
 
 
@@ -200,22 +208,23 @@ def _repository_stubs(cls: type[Any], chain: list[tuple[str, str]], generated: s
     for sync in (True, False):
         select = f"_{name}Select" if sync else f"_{name}AsyncSelect"
         base = "Select" if sync else "AsyncSelect"
-        out.append(f"class {select}({base}[{name}]):")
+        out.append(f"class {select}({base}[{name}, _Row]):")
         for method, args in chain:
             if method == "where":
                 out.append(
                     f"    def where({_IGNORE_OVERRIDE}\n"
                     f"        self, *expressions: Expr | Query[Any] | str,"
                     f" **equalities: Unpack[_{name}Filters]\n"
-                    f"    ) -> {select}: ..."
+                    f"    ) -> {select}[_Row]: ..."
                 )
             else:
                 params = f"self, {args}" if args else "self"
-                out.append(f"    def {method}({params}) -> {select}: ...")
+                out.append(f"    def {method}({params}) -> {select}[_Row]: ...")
+        out.extend(_select_overloads(select, name))
         out += ["", ""]
         repo = f"_{name}Repository" if sync else f"_{name}AsyncRepository"
         rbase = "Repository" if sync else "AsyncRepository"
-        out.append(f"class {repo}({select}, {rbase}[{name}]):")
+        out.append(f"class {repo}({select}[{name}], {rbase}[{name}]):")
         prefix = "def" if sync else "async def"
         ignore = _IGNORE_OVERRIDE
         if spec.create_model is not None:
@@ -237,6 +246,26 @@ def _repository_stubs(cls: type[Any], chain: list[tuple[str, str]], generated: s
             out.append("    ...")
         out += ["", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _select_overloads(select: str, model: str) -> list[str]:
+    """``select()`` of a typed select: model fields give typed tuple rows (as in
+    :mod:`accsyn._projection`), attribute names give model rows."""
+    out: list[str] = []
+    for arity in range(1, TYPED_ARITY + 1):
+        params = ", ".join(f"f{i}: Column[_V{i}]" for i in range(arity))
+        row = ", ".join(f"_V{i}" for i in range(arity))
+        out.append("    @overload")
+        out.append(f"    def select(self, {params}, /) -> {select}[tuple[{row}]]: ...")
+    wide = ", ".join(f"f{i}: Column[Any]" for i in range(TYPED_ARITY + 1))
+    out += [
+        "    @overload",
+        f"    def select(\n        self, {wide}, /, *more: Column[Any]\n"
+        f"    ) -> {select}[tuple[Any, ...]]: ...",
+        "    @overload",
+        f"    def select(self, name: str, /, *names: str) -> {select}[{model}]: ...",
+    ]
+    return out
 
 
 def _literal_name(enum_cls: type[enum.Enum]) -> str:
@@ -314,7 +343,7 @@ def _class_stub(
         for name, field in cls.model_fields.items():
             value = "str" if name == "id" else _type_text(field.annotation, generated)
             info = infos[name]
-            expr = _expr_text(info)
+            expr = _expr_text(info, value)
             if info.enum is not None:
                 # Assignment also takes the enum's values as plain literals.
                 name_ = info.enum.__name__
@@ -347,10 +376,11 @@ def _filter_text(info: Any) -> str | None:
     return _KIND_FILTER[info.kind]
 
 
-def _expr_text(info: Any) -> str:
+def _expr_text(info: Any, value: str) -> str:
+    """The field's expression type; its last parameter is the value a selected row holds."""
     if info.kind == "enum":
-        return f"EnumExpr[{info.enum.__name__}, {_literal_name(info.enum)}]"
-    return _KIND_EXPR[info.kind]
+        return f"EnumExpr[{info.enum.__name__}, {_literal_name(info.enum)}, {value}]"
+    return _KIND_EXPR[info.kind].format(value)
 
 
 def _type_text(tp: Any, generated: set[str], lenient: bool = False) -> str:

@@ -6,23 +6,26 @@ cannot have. This module gives type checkers the same knowledge *before* the cod
 runs. The models' type stubs (``accsyn/models/__init__.pyi``, generated from the
 models by ``python -m accsyn.models._stubgen``) annotate each field as
 ``Field[<instance value type>, <expression type>]``; the expression types below
-accept only what the field's kind allows:
+accept only what the field's kind allows. Each one's last parameter ``R`` is the
+field's value type again (``StrExpr[str | None]``): every expression is a
+:class:`Column` ``[R]``, which is how ``select(Transfer.name, Transfer.size)`` types
+its rows as ``tuple[str | None, int | None]``.
 
-==================  ============================================================
-expression type     accepts
-==================  ============================================================
-``EnumExpr[E, L]``  ``==``, ``!=``, ``in_``, ``not_in`` with a member of ``E`` or
-                    one of its values ``L`` (a ``Literal`` union)
-``StrExpr``         ``==``, ``!=``, ``in_``, ``not_in``, ``contains``,
-                    ``matches``, ``like`` (and negations) with ``str``
-``NumExpr[N]``      equality, membership and ordering with numbers
-``DateExpr``        equality and ordering with ``datetime`` / ``date``
-``BoolExpr``        ``==`` / ``!=`` with ``bool``
-``IdExpr``          equality and membership with an id ``str``
-``RefExpr``         equality and membership with an id, a code/email ``str``,
-                    a :class:`~accsyn.models.PartyRef` or a fetched entity
-``ObjectExpr``      nothing: nested objects are not queryable
-==================  ============================================================
+=====================  =========================================================
+expression type        accepts
+=====================  =========================================================
+``EnumExpr[E, L, R]``  ``==``, ``!=``, ``in_``, ``not_in`` with a member of ``E``
+                       or one of its values ``L`` (a ``Literal`` union)
+``StrExpr[R]``         ``==``, ``!=``, ``in_``, ``not_in``, ``contains``,
+                       ``matches``, ``like`` (and negations) with ``str``
+``NumExpr[N, R]``      equality, membership and ordering with numbers
+``DateExpr[R]``        equality and ordering with ``datetime`` / ``date``
+``BoolExpr[R]``        ``==`` / ``!=`` with ``bool``
+``IdExpr[R]``          equality and membership with an id ``str``
+``RefExpr[R]``         equality and membership with an id, a code/email ``str``,
+                       a :class:`~accsyn.models.PartyRef` or a fetched entity
+``ObjectExpr[R]``      nothing: nested objects are not queryable
+=====================  =========================================================
 
 ``==`` and ``!=`` cannot be refused outright (Python lets any object compare), so
 a value of the wrong kind makes them return :class:`InvalidComparison`, which no
@@ -49,6 +52,7 @@ from accsyn.query._builder import FieldExpr
 
 __all__ = [
     "BoolExpr",
+    "Column",
     "DateExpr",
     "EnumExpr",
     "Field",
@@ -67,6 +71,8 @@ S = TypeVar("S", default=V)
 E = TypeVar("E")
 L = TypeVar("L")
 N = TypeVar("N", int, float)
+#: What a projected row holds for a field (its value type, e.g. ``str | None``).
+R_co = TypeVar("R_co", covariant=True)
 
 _WRONG_VALUE = "this value is not one the field can have (see the field's type)"
 _WRONG_KIND = "this operator does not apply to the field's kind"
@@ -106,16 +112,23 @@ if TYPE_CHECKING:
         def __get__(self, instance: object, owner: Any, /) -> X | V: ...
         def __set__(self, instance: object, value: S, /) -> None: ...
 
-    class _Expr:
-        """What every field expression has: its name and entity type, and no truth value."""
+    class Column(Generic[R_co]):
+        """What every field expression is: a column whose selected rows hold ``R_co``.
+
+        ``select(Transfer.name, Transfer.status)`` reads the value types of its
+        columns, so its rows are ``tuple[str | None, JobStatus | None]``.
+        """
 
         name: str
         entitytype: str | None
 
+    class _Expr(Column[R_co]):
+        """What every field expression has: its name and entity type, and no truth value."""
+
         def __bool__(self) -> Never: ...
         def __hash__(self) -> int: ...
 
-    class _Equality(_Expr, Generic[X]):
+    class _Equality(_Expr[R_co], Generic[R_co, X]):
         # X is the type of the values this expression may be compared with.
         @overload  # type: ignore[override]
         def __eq__(self, value: X, /) -> Comparison: ...
@@ -142,16 +155,16 @@ if TYPE_CHECKING:
         def not_in(self, values: Iterable[X], /) -> Expr: ...
         def not_in(self, values: Iterable[X] | str, /) -> Expr | InvalidComparison: ...
 
-    class _Ordering(_Equality[X]):
+    class _Ordering(_Equality[R_co, X]):
         def __lt__(self, value: X, /) -> Comparison: ...
         def __le__(self, value: X, /) -> Comparison: ...
         def __gt__(self, value: X, /) -> Comparison: ...
         def __ge__(self, value: X, /) -> Comparison: ...
 
-    class EnumExpr(_Equality[E | L], Generic[E, L]):
+    class EnumExpr(_Equality[R_co, E | L], Generic[E, L, R_co]):
         """An enumerated field: compares with a member of ``E`` or one of its values ``L``."""
 
-    class StrExpr(_Equality[str]):
+    class StrExpr(_Equality[R_co, str]):
         """A text field: equality, membership, substring, regex and wildcard matches."""
 
         def contains(self, value: str, /) -> Comparison: ...
@@ -161,27 +174,27 @@ if TYPE_CHECKING:
         def like(self, pattern: str, /) -> Comparison: ...
         def not_like(self, pattern: str, /) -> Comparison: ...
 
-    class NumExpr(_Ordering[N]):
+    class NumExpr(_Ordering[R_co, N], Generic[N, R_co]):
         """A number field: equality, membership and ordering with numbers."""
 
-    class DateExpr(_Ordering[datetime | date]):
+    class DateExpr(_Ordering[R_co, datetime | date]):
         """A date field: equality and ordering with ``datetime`` / ``date`` (naive = UTC)."""
 
-    class BoolExpr(_Equality[bool]):
+    class BoolExpr(_Equality[R_co, bool]):
         """A flag: ``==`` / ``!=`` with ``True`` or ``False``."""
 
-    class IdExpr(_Equality[str]):
+    class IdExpr(_Equality[R_co, str]):
         """An entity's id: equality and membership with an id string."""
 
-    class RefExpr(_Equality[str | SupportsQueryValue]):
+    class RefExpr(_Equality[R_co, str | SupportsQueryValue]):
         """A reference to another entity: an id, a code or email, a PartyRef or an entity."""
 
-    class ObjectExpr(_Expr):
+    class ObjectExpr(_Expr[R_co]):
         """A nested object (dict, list, endpoint): not comparable in queries."""
 
 else:
     # At run time every field expression is a FieldExpr; these names exist for imports
     # and annotations in user code.
-    Field = FieldExpr
+    Field = Column = FieldExpr
     EnumExpr = StrExpr = NumExpr = DateExpr = BoolExpr = FieldExpr
     IdExpr = RefExpr = ObjectExpr = FieldExpr

@@ -8,7 +8,7 @@ import pytest
 
 import accsyn
 from accsyn.emulator import LocalWorkspace
-from accsyn.models import Delivery, File, Task, Transfer, TransferCreate, User
+from accsyn.models import Delivery, File, JobStatus, Task, Transfer, TransferCreate, User
 from accsyn.query import Expr, and_
 from accsyn.query._evaluate import matches
 
@@ -105,16 +105,48 @@ def test_input_models_users_and_deliveries(ws: LocalWorkspace) -> None:
     assert s.deliveries.where(Delivery.name.contains("e2e deliv")).one().id == d.id
 
 
-def test_select_projection_raises_on_unselected_fields(ws: LocalWorkspace) -> None:
+def test_select_of_names_raises_on_unselected_fields(ws: LocalWorkspace) -> None:
     s = ws.session(role="admin")
     create_e2e(s)
-    t = s.transfers.where(Transfer.name == "e2e delta").select(Transfer.name, "status").one()
+    t = s.transfers.where(Transfer.name == "e2e delta").select("name", "status").one()
+    assert isinstance(t, Transfer)
     assert t.name == "e2e delta"
     assert t.status == "paused"
     with pytest.raises(accsyn.UnselectedAttributeError, match="destination"):
         _ = t.destination
     with pytest.raises(accsyn.ValidationError):
-        s.transfers.select()
+        s.transfers.select()  # type: ignore[call-overload]
+
+
+def test_select_of_fields_yields_the_typed_tuples(ws: LocalWorkspace) -> None:
+    # The static type is tuple[str | None, JobStatus | None, int | None] (the typing
+    # corpus holds it to that); at run time the rows are exactly such tuples.
+    s = ws.session(role="admin")
+    made = create_e2e(s)
+    delta = s.transfers.where(Transfer.name == "e2e delta")
+    row = delta.select(Transfer.name, Transfer.status, Transfer.size).one()
+    assert type(row) is tuple
+    assert row[:2] == ("e2e delta", JobStatus.PAUSED)
+    assert type(row[1]) is JobStatus
+    assert row[2] is None or type(row[2]) is int
+    ids = {i for (i,) in s.transfers.where(MINE).select(Transfer.id)}
+    assert ids == {t.id for t in made}
+    assert all(type(i) is str for i in ids)
+
+
+async def test_async_select_of_fields_yields_the_typed_tuples(ws: LocalWorkspace) -> None:
+    create_e2e(ws.session(role="admin"))
+    async with ws.async_session(role="admin") as s:
+        rows = s.transfers.where(MINE, Transfer.status == "paused").select(
+            Transfer.name, Transfer.status
+        )
+        got = await rows.all()
+        assert {type(r) for r in got} == {tuple}
+        assert sorted(got) == [("e2e alpha backup", "paused"), ("e2e delta", "paused")]
+        assert {type(status) for _, status in got} == {JobStatus}
+        assert [r async for r in rows.page_size(1)] == got
+        first = await rows.first()
+        assert first in got
 
 
 def test_one_raises_on_zero_and_on_two(ws: LocalWorkspace) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 import accsyn
 from accsyn._repository import Repository, Select
-from accsyn.models import Transfer, User
+from accsyn.models import JobStatus, Transfer, User
 from accsyn.query import parse
 
 from .conftest import FakeBackend, FakeSession
@@ -110,14 +110,40 @@ def test_scopes_select_other_pools(session: FakeSession) -> None:
     assert session.transfers.archived().all() == []
 
 
-def test_select_projects_and_unselected_fields_raise(session: FakeSession) -> None:
-    t = session.transfers.select(Transfer.name).first()
+def test_select_of_names_projects_models_whose_unselected_fields_raise(
+    session: FakeSession,
+) -> None:
+    t = session.transfers.select("name").first()
     assert t is not None
     assert t.name == "backup 00"
     assert t.id is not None  # id always comes along, so paging can de-duplicate
     with pytest.raises(accsyn.UnselectedAttributeError, match="status"):
         _ = t.status
     assert finds(session.backend)[-1].data["attributes"] == ["id", "name"]
+
+
+def test_select_of_fields_yields_tuples_in_the_order_given(session: FakeSession) -> None:
+    rows = session.transfers.select(Transfer.status, Transfer.name).limit(3).all()
+    assert [type(r) for r in rows] == [tuple] * 3
+    assert rows[0] == (JobStatus.WAITING, "backup 00")
+    assert type(rows[0][0]) is JobStatus
+    assert finds(session.backend)[-1].data["attributes"] == ["id", "status", "name"]
+    # id is only in the row when selected; a repeated field repeats its value.
+    first = session.transfers.select(Transfer.id, Transfer.name, Transfer.name).first()
+    assert first is not None and len(first) == 3 and first[1] == first[2] == "backup 00"
+    assert isinstance(first[0], str) and first[0]
+    # Selecting names again makes the rows models again.
+    back = session.transfers.select(Transfer.name).select("name").first()
+    assert isinstance(back, Transfer)
+
+
+def test_select_refuses_mixed_forms_and_fields_of_other_models(session: FakeSession) -> None:
+    with pytest.raises(accsyn.ValidationError, match="not both"):
+        session.transfers.select(Transfer.name, "status")  # type: ignore[call-overload]
+    with pytest.raises(accsyn.ValidationError, match=r"User\.code"):
+        session.transfers.select(User.code)
+    with pytest.raises(accsyn.ValidationError, match="at least one"):
+        session.transfers.select()  # type: ignore[call-overload]
 
 
 def test_first_one_count_exists(session: FakeSession) -> None:

@@ -36,11 +36,12 @@ _ClientStateValue = Literal["init", "online", "offline", "disabled", "disabled-o
 
 def class_access_is_an_expression() -> None:
     # Each kind of field has its own expression type, accepting only its values.
-    assert_type(Transfer.status, EnumExpr[JobStatus, _JobStatusValue])
-    assert_type(Transfer.created, DateExpr)
-    assert_type(Transfer.size, NumExpr[int])
-    assert_type(Acl.entity, RefExpr)
-    assert_type(App.status, EnumExpr[ClientState, _ClientStateValue])
+    # The last parameter is what a selected row holds (see select(Transfer.size)).
+    assert_type(Transfer.status, EnumExpr[JobStatus, _JobStatusValue, JobStatus | None])
+    assert_type(Transfer.created, DateExpr[datetime | None])
+    assert_type(Transfer.size, NumExpr[int, int | None])
+    assert_type(Acl.entity, RefExpr[PartyRef | None])
+    assert_type(App.status, EnumExpr[ClientState, _ClientStateValue, ClientState | None])
     assert_type(Transfer.status == "failed", Comparison)
     assert_type(Transfer.status != JobStatus.FAILED, Comparison)
     assert_type(Transfer.size > 0, Comparison)

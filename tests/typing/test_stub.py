@@ -14,4 +14,4 @@ def test_the_committed_stub_matches_the_models() -> None:
 def test_the_stub_documents_fields_for_hover() -> None:
     text = stub_path().read_text()
     # A field's `#:` comment or description becomes the attribute's docstring.
-    assert '    size: Field[int | None, NumExpr[int]] = attr()\n    """Bytes;' in text
+    assert '    size: Field[int | None, NumExpr[int, int | None]] = attr()\n    """Bytes;' in text
