@@ -27,6 +27,7 @@ from accsyn.query._evaluate import matches
 from accsyn.query._parser import parse, parse_expression
 from accsyn.query._render import render, render_value
 from accsyn.query._schema import AttributeInfo, AttributeKind, Schema
+from accsyn.query._typed import Column
 from accsyn.query._validate import validate
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "And",
     "AttributeInfo",
     "AttributeKind",
+    "Column",
     "Comparison",
     "Expr",
     "FieldExpr",

@@ -132,6 +132,10 @@ def test_select_of_fields_yields_tuples_in_the_order_given(session: FakeSession)
     first = session.transfers.select(Transfer.id, Transfer.name, Transfer.name).first()
     assert first is not None and len(first) == 3 and first[1] == first[2] == "backup 00"
     assert isinstance(first[0], str) and first[0]
+    # Beyond six fields (or fields chosen at run time) rows are still tuples.
+    fields = [Transfer.name, Transfer.size, Transfer.status, Transfer.id, Transfer.user]
+    wide = session.transfers.select(*fields, Transfer.speed, Transfer.progress).first()
+    assert type(wide) is tuple and len(wide) == 7
     # Selecting names again makes the rows models again.
     back = session.transfers.select(Transfer.name).select("name").first()
     assert isinstance(back, Transfer)

@@ -7,6 +7,7 @@ from typing_extensions import assert_type
 
 import accsyn
 from accsyn.models import JobStatus, Transfer, User
+from accsyn.query import Column
 
 
 def sync_rows(session: accsyn.Session) -> None:
@@ -55,6 +56,12 @@ def names_keep_models(session: accsyn.Session) -> None:
     assert_type(back.all(), list[Transfer])
     generic = session.repository(Transfer).select(Transfer.name)
     assert_type(generic.all(), list[tuple[str | None]])
+
+
+def dynamic(session: accsyn.Session, fields: list[Column[Any]], names: list[str]) -> None:
+    # Fields or names known only at run time: untyped tuples, or models.
+    assert_type(session.transfers.select(*fields).all(), list[tuple[Any, ...]])
+    assert_type(session.transfers.select(*names).all(), list[Transfer])
 
 
 async def async_rows(session: accsyn.AsyncSession) -> None:
