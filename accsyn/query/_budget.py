@@ -2,8 +2,11 @@
 
 A server (the emulator) runs patterns that callers send; a catastrophic one such as
 ``(a|aa)+$`` would hold it for seconds per row. Inside :func:`regex_budget` every
-search shares one deadline and runs on the ``regex`` package, whose ``timeout=``
-stops a search mid-way; past the deadline a :class:`QueryValidationError` says so.
+search draws on one allowance of matching time and runs on the ``regex`` package,
+whose ``timeout=`` stops a search mid-way; once the allowance is spent a
+:class:`QueryValidationError` says so. Only time spent *searching* counts: a request
+that is slow for other reasons (a loaded machine, a large scan) never trips it, so
+the same query gets the same answer however busy the server is.
 Outside a budget (the SDK filtering its own data) searches use :mod:`re` as before.
 Without the ``regex`` package (the ``server`` extra installs it) budgets are not
 enforced: the documented fallback is the unbounded stdlib engine.
@@ -28,7 +31,8 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 __all__ = ["RegexBudgetExceeded", "bounded_search", "regex_budget"]
 
-_deadline: ContextVar[tuple[float, float] | None] = ContextVar("accsyn_regex_budget", default=None)
+# [seconds spent searching so far, allowance]: a list so searches can add to it.
+_budget: ContextVar[list[float] | None] = ContextVar("accsyn_regex_budget", default=None)
 
 
 class RegexBudgetExceeded(QueryValidationError):
@@ -38,11 +42,11 @@ class RegexBudgetExceeded(QueryValidationError):
 @contextmanager
 def regex_budget(seconds: float) -> Iterator[None]:
     """Every regex search in this block shares ``seconds`` of matching time."""
-    token = _deadline.set((time.monotonic() + seconds, seconds))
+    token = _budget.set([0.0, seconds])
     try:
         yield
     finally:
-        _deadline.reset(token)
+        _budget.reset(token)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -58,11 +62,12 @@ def _bounded(pattern: str, flags: int) -> Any:
 
 def bounded_search(rx: re.Pattern[str], text: str) -> bool:
     """``rx.search(text) is not None``, within the current budget if one is set."""
-    budget = _deadline.get()
+    budget = _budget.get()
     if budget is None or _regex is None:
         return rx.search(text) is not None
-    deadline, seconds = budget
-    remaining = deadline - time.monotonic()
+    spent, seconds = budget
+    remaining = seconds - spent
+    started = time.monotonic()
     try:
         if remaining <= 0:
             raise TimeoutError
@@ -76,3 +81,5 @@ def bounded_search(rx: re.Pattern[str], text: str) -> bool:
                 )
             ]
         ) from None
+    finally:
+        budget[0] += time.monotonic() - started

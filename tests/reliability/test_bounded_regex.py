@@ -65,3 +65,22 @@ def test_ls_filters_are_bounded_too(ws: LocalWorkspace) -> None:
     admin.files.mkdir(f"volume=projects/{VICTIM}")
     with pytest.raises(accsyn.BadRequestError, match="budget"):
         admin.files.ls("volume=projects", include=f're("{CATASTROPHIC}")')
+
+
+def test_only_time_spent_searching_counts_against_the_budget() -> None:
+    """A request slow for other reasons (a loaded machine) still gets its answer.
+
+    The budget used to be a deadline from the start of the request, so the same
+    query could answer on a quiet machine and be refused on a busy one.
+    """
+    import re
+    import time
+
+    from accsyn.query._budget import bounded_search, regex_budget
+
+    with regex_budget(0.05):
+        time.sleep(0.1)  # everything but regex matching: the SQL scan, a descheduled thread
+        assert bounded_search(re.compile("^d"), "daily") is True
+        # The allowance is shared: a catastrophic search still exhausts it.
+        with pytest.raises(accsyn.QueryValidationError, match="budget"):
+            bounded_search(re.compile(CATASTROPHIC), VICTIM)
