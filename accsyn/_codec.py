@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import os
 import re
+import time
 from datetime import date, datetime, timedelta, timezone
 from typing import Final
 
@@ -34,8 +36,10 @@ __all__ = [
     "decode_datetime",
     "encode_date",
     "encode_datetime",
+    "encode_now",
     "is_object_id",
     "is_uuid",
+    "new_uuid4",
     "parse_retry_after",
     "to_utc",
 ]
@@ -91,6 +95,29 @@ def encode_datetime(value: datetime, *, milliseconds: bool = False) -> str:
     if milliseconds and value.microsecond:
         text += f".{value.microsecond // 1000:03d}"
     return text
+
+
+#: (second, its wire form): events sent within one second share the encoded time.
+_now: tuple[int, str] = (-1, "")
+
+
+def encode_now() -> str:
+    """``encode_datetime(datetime.now(timezone.utc))``, encoded once per second."""
+    global _now
+    second = int(time.time())
+    if _now[0] != second:
+        _now = (second, encode_datetime(datetime.fromtimestamp(second, timezone.utc)))
+    return _now[1]
+
+
+#: The RFC 4122 variant digit (``10xx``) for each random hex digit.
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
+def new_uuid4() -> str:
+    """``str(uuid.uuid4())``, written directly (an event's ``eid``, per call)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 def encode_date(value: date) -> str:

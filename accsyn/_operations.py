@@ -23,6 +23,7 @@ from accsyn._paging import Pager
 from accsyn._plan import Page, Plan
 from accsyn._validation import Policy
 from accsyn._wire import EventRequest
+from accsyn.models import _registry
 from accsyn.query import Comparison, Op, Query
 
 if TYPE_CHECKING:
@@ -38,14 +39,26 @@ logger = logging.getLogger(const.LOGGER_NAME)
 # --------------------------------------------------------------------------------------
 
 
+#: entity type -> (model registry generation, model): a read looks its model up once.
+_MODELS: dict[str, tuple[int, Any]] = {}
+
+
 def model_class(entitytype: str) -> Any:
     """The model of ``entitytype`` (unknown types: the base ``Entity``)."""
-    from accsyn.models import Entity, model_for  # the models import this module's siblings
+    hit = _MODELS.get(entitytype)
+    now = _registry.generation()
+    if hit is not None and hit[0] == now:
+        return hit[1]
+    from accsyn.models import Entity  # the models import this module's siblings
 
     try:
-        return model_for(entitytype)
+        model: Any = _registry.model_for(entitytype)
     except ValidationError:
-        return Entity
+        model = Entity
+    if len(_MODELS) >= 256:
+        _MODELS.clear()
+    _MODELS[entitytype] = (now, model)
+    return model
 
 
 def decode(

@@ -22,6 +22,7 @@ import httpx
 from accsyn import _constants as const
 from accsyn import _wire as wire
 from accsyn._config import Config, resolve_config
+from accsyn._events import EventEncoder
 from accsyn._exceptions import APIError, ValidationError
 from accsyn._http import Clock, RateLimit, Redactor, RetryPolicy, SystemClock, TokenBucket, transmit
 from accsyn._plan import Plan
@@ -73,6 +74,7 @@ class _Core:
         self.endpoint: wire.Endpoint | None = (
             wire.api_endpoint(config) if not config.needs_master_lookup else None
         )
+        self._encoder: EventEncoder | None = None
         self.role: str | None = None
         self.user_id: str | None = None
         self.last_message: str | None = None
@@ -132,7 +134,11 @@ class _Core:
             raise TypeError(f"expected an EventRequest, not {type(req).__name__}")
         assert self.endpoint is not None
         assert self.logged_in
-        return wire.encode_event(req, self.ctx, self.endpoint)
+        encoder = self._encoder
+        if encoder is None or encoder.ctx is not self.ctx or encoder.endpoint is not self.endpoint:
+            # A login changes the context: the encoder's fixed parts are made once per login.
+            encoder = self._encoder = EventEncoder(self.ctx, self.endpoint)
+        return encoder.encode(req)
 
     def explain(self, req: EventRequest) -> ExplainedRequest:
         return wire.explain(req, self.ctx, self.endpoint or wire.api_endpoint(self.config))

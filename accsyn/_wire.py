@@ -24,14 +24,13 @@ import gzip
 import json
 import re
 import socket
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
 from accsyn import _constants as const
-from accsyn._codec import decode_datetime, encode_date, parse_retry_after
+from accsyn._codec import decode_datetime, encode_date, encode_now, new_uuid4, parse_retry_after
 from accsyn._config import Secret
 from accsyn._endpoints import Endpoint, api_endpoint, master_endpoint
 from accsyn._exceptions import (
@@ -57,6 +56,7 @@ __all__ = [
     "WireContext",
     "api_endpoint",
     "auth_header",
+    "auth_headers",
     "build_envelope",
     "client_hostname",
     "decode_date",
@@ -70,6 +70,7 @@ __all__ = [
     "master_endpoint",
     "master_lookup_request",
     "parse_retry_after",
+    "quote_text",
 ]
 
 
@@ -252,7 +253,8 @@ def auth_header(username: str, api_key: Secret) -> str:
     return f"basic {_b64(username)}:{_b64(api_key.get_secret_value())}"
 
 
-def _auth_headers(ctx: WireContext) -> tuple[tuple[str, str], ...]:
+def auth_headers(ctx: WireContext) -> tuple[tuple[str, str], ...]:
+    """The credential headers of every event and the login."""
     return (
         ("Authorization", auth_header(ctx.username, ctx.api_key)),
         ("X-Accsyn-Workspace", ctx.workspace),
@@ -264,11 +266,14 @@ def _auth_headers(ctx: WireContext) -> tuple[tuple[str, str], ...]:
 _QUOTE_ASCII = {i: quote(chr(i), safe="/") for i in range(128)}
 
 
-def _quote_json(obj: Any) -> str:
-    text = dumps(obj)
-    # dumps() writes ASCII only; translate gives quote()'s bytes without its
-    # per-character Python loop. Anything else goes through quote() itself.
+def quote_text(text: str) -> str:
+    """``quote(text, safe="/")``, fast for the ASCII text :func:`dumps` writes."""
+    # translate gives quote()'s bytes without its per-character Python loop.
     return text.translate(_QUOTE_ASCII) if text.isascii() else quote(text, safe="/")
+
+
+def _quote_json(obj: Any) -> str:
+    return quote_text(dumps(obj))
 
 
 def master_lookup_request(endpoint: Endpoint, workspace: str, device: str) -> HttpRequest:
@@ -282,7 +287,7 @@ def master_lookup_request(endpoint: Endpoint, workspace: str, device: str) -> Ht
 def login_request(endpoint: Endpoint, ctx: WireContext) -> HttpRequest:
     """``PUT /api/v3/api/login`` with body ``{}`` and the credential headers."""
     return HttpRequest(
-        "PUT", endpoint.url(const.LOGIN_URI), _auth_headers(ctx), b"{}", const.LOGIN_URI, True
+        "PUT", endpoint.url(const.LOGIN_URI), auth_headers(ctx), b"{}", const.LOGIN_URI, True
     )
 
 
@@ -326,11 +331,11 @@ def build_envelope(
     envelope: dict[str, Any] = {
         "audience": const.AUDIENCE,
         "workspace": ctx.workspace,
-        "eid": eid or str(uuid.uuid4()),
+        "eid": eid or new_uuid4(),
         "session": ctx.session_id,
         "uri": req.uri,
         "ident": ctx.username,
-        "created": encode_date(created or _dt.datetime.now(_dt.timezone.utc)),
+        "created": encode_date(created) if created else encode_now(),
         "hostname": ctx.client_hostname,
     }
     if _nonempty(req.data) and estimate_size(req.data) > const.COMPRESS_THRESHOLD:
@@ -355,7 +360,7 @@ def encode_event(
     """Encode an event for its method: raw query string (GET/DELETE) or JSON body."""
     envelope = build_envelope(req, ctx, eid=eid, created=created)
     url = endpoint.url(const.EVENT_URI)
-    headers = _auth_headers(ctx)
+    headers = auth_headers(ctx)
     content: bytes | None
     if req.method in ("GET", "DELETE"):
         url = f"{url}?{_quote_json(envelope)}"
@@ -461,9 +466,12 @@ def interpret_response(
     The order of checks follows the official client (non-JSON, ``exception``,
     ``message``) and adds the HTTP status, which the official client ignores.
     """
-    retry_header = header_value(headers, "Retry-After")
     try:
-        body: Any = json.loads(content)
+        if content[:1] == b"{" and content[1:2] != b"\x00":
+            # What json.loads(bytes) would detect (UTF-8), without detecting it.
+            body: Any = json.loads(content.decode("utf-8", "surrogatepass"))
+        else:
+            body = json.loads(content)
     except RecursionError:
         # Nesting no real answer has: refuse it as a protocol error, never a crash.
         raise ProtocolError(
@@ -475,7 +483,7 @@ def interpret_response(
         if status == 429:
             raise RateLimitError(
                 "Too many requests, please try again later.",
-                retry_after=parse_retry_after(retry_header),
+                retry_after=parse_retry_after(header_value(headers, "Retry-After")),
                 uri=uri,
             ) from None
         if status >= 500:
@@ -510,7 +518,7 @@ def interpret_response(
         text = str(body.get("message_hr") or body.get("message") or f"HTTP {status} from {uri}")
         cls = _error_class(status, body, text)
         if cls is RateLimitError:
-            retry_after = parse_retry_after(retry_header)
+            retry_after = parse_retry_after(header_value(headers, "Retry-After"))
             if retry_after is None:
                 retry_after = parse_retry_after(body.get("retry_after"))
             raise RateLimitError(

@@ -307,3 +307,20 @@ def test_plain_queries_reach_the_server_as_httpx_sends_them(query: str) -> None:
     """The in-process path passes such a query string through unchanged: so does httpx."""
     assert PLAIN_QUERY.fullmatch(query)
     assert httpx.URL(f"http://x/api/v3/event?{query}").query.decode("ascii") == query
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="%0123456789abcdefABCDEFxyz_.~/-= \n\r\té", max_size=30),
+        st.text(max_size=30).map(lambda t: quote(t, safe="/")),
+        st.binary(max_size=20).map(lambda b: quote(b, safe="/")),
+    )
+)
+def test_the_backend_decodes_a_query_string_as_urllib_does(text: str) -> None:
+    """The backend's C fast path for quoted envelopes changes nothing it decodes."""
+    from urllib.parse import unquote
+
+    from accsyn.emulator._protocol import _unquote
+
+    assert _unquote(text) == unquote(text)
