@@ -74,8 +74,16 @@ def local_rel(path: str) -> str:
     return p.strip("/")
 
 
-def client_root(files_root: Path, client: Row) -> Path:
-    """The directory holding ``client``'s disk (made on first use)."""
+def client_root(files_root: Path, client: Row, store: Store | None = None) -> Path:
+    """The directory holding ``client``'s disk (made on first use).
+
+    A site's server shares the site's disk (with ``store`` to find the site), so
+    ``client=<server id>:/x`` and ``site=<code>:/x`` are the same file.
+    """
+    if store is not None and _subtype(client) == "server":
+        site = store.get(str(client.data.get("site") or "").partition(":")[2])
+        if site is not None and site.et == "site":
+            return site_root(files_root, site)
     root = files_root / CLIENTS_DIR / client.id
     root.mkdir(parents=True, exist_ok=True)
     return root
@@ -173,7 +181,7 @@ def add_client(
     if site is not None:
         d.update(site=f"site:{site.id}", site_hr=hr(site))
     row = b.store.insert("client", d)
-    client_root(b.files_root, row)
+    client_root(b.files_root, row, b.store)
     return row
 
 
@@ -219,7 +227,7 @@ class EmulatedClient:
     @property
     def root(self) -> Path:
         """The directory on this host that holds the machine's disk."""
-        return client_root(self._b.files_root, self._row())
+        return client_root(self._b.files_root, self._row(), self._b.store)
 
     def path(self, path: str) -> Path:
         """Where ``path`` (as the machine spells it) is on this host.

@@ -152,6 +152,18 @@ class Endpoint:
     #: The directory (or file) now, when it can be known without the machine.
     disk: Path | None = None
 
+    def task_party(self) -> dict[str, str]:
+        """The ids a task's ``source``/``destination`` dict shows beside ``path`` (§6.3)."""
+        p = self.party
+        out: dict[str, str] = {}
+        if p.client is not None:
+            out["client"] = p.client.id
+        if p.user is not None:
+            out["user"] = p.user.id
+        if p.kind == "site":
+            out["site"] = p.row.id
+        return out
+
     @property
     def placeholder(self) -> bool:
         """``site=cloud:null``: a placeholder side, nothing to move."""
@@ -250,6 +262,6 @@ def locate_spec(b: Backend, spec: dict[str, Any]) -> tuple[Path | None, str | No
             return None, "no client"
         if not is_online(client):
             return None, f"client {client.data.get('code')} offline"
-        root = client_root(b.files_root, client)
+        root = client_root(b.files_root, client, b.store)
         return safe_join(root, local_rel(str(spec.get("local") or DOWNLOADS))), None
     return None, "unresolved"

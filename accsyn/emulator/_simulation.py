@@ -90,6 +90,7 @@ class Simulation:
         if row.et in facts().delivery_like:
             if status == "pending":
                 d["status"] = "waiting"
+                d["modified"] = self.clock.stamp(now)
             self.store.update(row, t_next=None)
             return
         measure, run = sim.get("measure", now), sim.get("run", now)
@@ -104,6 +105,7 @@ class Simulation:
                 self._finish(row, "failed", measure)
                 return
             d["status"] = status = "waiting"
+            d["modified"] = self.clock.stamp(now)
         if status == "waiting" and now >= run:
             why = self._blocked(row)
             if why is not None:
@@ -113,6 +115,7 @@ class Simulation:
             start = run if not sim.pop("blocked", None) else now
             self._plan(row, start)
             d["status"] = status = "running"
+            d["modified"] = self.clock.stamp(now)
         if status == "running":
             self._run(row, now)
             return
@@ -199,6 +202,8 @@ class Simulation:
             remaining = int(total * (done_at - now) / max(done_at - sim.get("start", now), 1e-9))
         bytes_done = max(0, total - remaining)
         d["progress"] = max(0, min(99, int(100 * bytes_done / total))) if total else 0
+        # Every change moves ``modified``: clients poll for modified>=<last seen>.
+        d["modified"] = self.clock.stamp(now)
         d["speed"] = round(SPEED / 1e6, 1)
         d["etr"] = f"{math.ceil(max(0.0, done_at - now))}s"
         self.store.update(job, t_next=nxt)
@@ -217,14 +222,13 @@ class Simulation:
 
     def _finish(self, job: Row, status: str, when: float) -> None:
         d = job.data
-        d.update(status=status, speed=-1.0, etr="")
+        d.update(status=status, speed=-1.0, etr="", modified=self.clock.stamp(when))
         d["_sim"].pop("blocked", None)
         if status == "done":
             d["progress"] = 100
-            d["finished"] = self.clock.stamp(when)
+            d["finished"] = d["modified"]
             self.store.update(job, state="finished", t_next=None)
             return
-        d["modified"] = self.clock.stamp(when)
         self.store.update(job, t_next=None)
 
     # --- scheduling -----------------------------------------------------------------------

@@ -70,6 +70,9 @@ def test_a_client_party_names_that_machine(ws: LocalWorkspace) -> None:
     laptop = ws.add_client("lisa@example.com", hostname="lisa-laptop2", os="windows")
     job = _make(ws, "demo/README.txt", f"{laptop.party}:D:/drop/")
     assert job["destination"] == f"client:{laptop.id}"
+    [task] = ws.session().find("task", entityid=job["id"], raw=True)
+    assert task["destination"]["client"] == laptop.id
+    assert task["destination"]["path"] == f"{laptop.party}:D:/drop/"
     ws.clock.advance(30)
     assert laptop.read("D:/drop/README.txt").startswith(b"")
     assert laptop.exists("d:\\drop\\README.txt")
@@ -161,3 +164,42 @@ def test_a_missing_source_fails_only_its_task(ws: LocalWorkspace) -> None:
     ws.clock.advance(30)
     assert s.get_entity("transfer", job["id"], raw=True)["status"] == "done"
     assert (ws.files_root / "projects" / "out" / "nope.mov").read_bytes() == b"now here"
+
+
+def test_site_to_site_both_ways(ws: LocalWorkspace) -> None:
+    s = ws.session()
+    out = _make(ws, "volume=projects/demo/README.txt", "site=roaming:volume=projects/demo/")
+    ws.clock.advance(30)
+    assert s.get_entity("transfer", out["id"], raw=True)["status"] == "done"
+    at_roaming = ws.files_root / ".sites" / "roaming" / "projects" / "demo" / "README.txt"
+    at_roaming.write_bytes(b"edited at the roaming site")
+    back = _make(ws, "site=roaming:volume=projects/demo/README.txt", "volume=projects/back/")
+    assert back["source"].startswith("site:") and back["size"] == len(b"edited at the roaming site")
+    ws.clock.advance(30)
+    assert s.get_entity("transfer", back["id"], raw=True)["status"] == "done"
+    assert s.files.ls("volume=projects/back")[0]["size"] == len(b"edited at the roaming site")
+
+
+def test_a_client_disabled_through_the_api_holds_its_transfers(ws: LocalWorkspace) -> None:
+    s = ws.session()
+    lisa = ws.client("lisa@example.com")
+    s.update("client", lisa.id, {"status": "disabled"})
+    assert not lisa.online
+    job = _make(ws, "demo/README.txt", "lisa@example.com:/Users/lisa/dl/")
+    ws.clock.advance(60)
+    assert s.get_entity("transfer", job["id"], raw=True)["status"] == "waiting"
+    s.update("client", lisa.id, {"status": "online"})
+    ws.clock.advance(30)
+    assert s.get_entity("transfer", job["id"], raw=True)["status"] == "done"
+    assert lisa.exists("/Users/lisa/dl/README.txt")
+
+
+def test_a_sites_server_shares_the_sites_disk(ws: LocalWorkspace) -> None:
+    server = ws.add_client(site="roaming", kind="server", hostname="roam-fs01")
+    server.put("/mnt/cache/take.mov", b"cached")
+    s = ws.session()
+    job = _make(ws, "site=roaming:/mnt/cache/take.mov", f"{server.party}:/mnt/copy/")
+    ws.clock.advance(30)
+    assert s.get_entity("transfer", job["id"], raw=True)["status"] == "done"
+    assert server.read("/mnt/copy/take.mov") == b"cached"
+    assert (ws.files_root / ".sites" / "roaming" / "mnt" / "copy" / "take.mov").exists()

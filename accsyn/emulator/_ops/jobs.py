@@ -72,6 +72,7 @@ def _resolve_tasks(
     for t in tasks:
         src, dst = resolve_sides(b, ctx, t["source"], t["destination"] or default_dst)
         fields = task_fields(src, dst, b)
+        fields.update(_src_ids=src.task_party(), _dst_ids=dst.task_party())
         if "status" in t and fields.get("status") != "excluded":
             fields.pop("status", None)
         t.update(fields)
@@ -208,8 +209,8 @@ def _insert_tasks(b: Backend, job: Row, tasks: list[dict[str, Any]], start: int 
             "job_hr": hr(job),
             "priority": _task_int(t, "priority", 500),
             "size": _task_int(t, "size", 0),
-            "source": {"path": t.get("source")},
-            "destination": {"path": t.get("destination")},
+            "source": {"path": t.get("source"), **t.get("_src_ids", {})},
+            "destination": {"path": t.get("destination"), **t.get("_dst_ids", {})},
             "status": status,
             "uri": str(i),
             "metadata": t.get("metadata") or {},

@@ -70,6 +70,8 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
     if "modifier" in attributes:
         d["modifier"] = ctx.uid
     b.store.update(row, state=state)
+    if row.et == "client" and d.get("status") == "online":
+        b.sim.wake()  # transfers waiting for this machine start now
     return {"result": [out(row)]}
 
 
