@@ -19,7 +19,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from accsyn._codec import is_object_id
 from accsyn.emulator._clients import (
@@ -32,14 +32,23 @@ from accsyn.emulator._clients import (
     site_root,
 )
 from accsyn.emulator._entities import find_code, user_by_email, workspace_row
-from accsyn.emulator._paths import safe_join
+from accsyn.emulator._paths import Located, safe_join
 from accsyn.emulator._protocol import ApiError, Ctx
-from accsyn.emulator._store import Row
+from accsyn.emulator._store import Row, Store
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
+    from accsyn.emulator._paths import Paths
 
-__all__ = ["Endpoint", "Party", "endpoint", "locate_spec", "resolve_party", "split_endpoint"]
+__all__ = [
+    "Endpoint",
+    "Party",
+    "endpoint",
+    "locate_on_party",
+    "locate_spec",
+    "resolve_party",
+    "split_endpoint",
+]
 
 _SITE = re.compile(r"site=([^/:]+)\Z", re.I)
 _CLIENT = re.compile(r"client=([^/:]+)\Z", re.I)
@@ -86,7 +95,17 @@ class Party:
     user: Row | None = None
 
 
-def resolve_party(b: Backend, party: str | None, *, lenient: bool = False) -> Party:
+class _Workspace(Protocol):
+    """What party resolution reads: the store and the workspace code."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def code(self) -> str: ...
+
+
+def resolve_party(b: _Workspace, party: str | None, *, lenient: bool = False) -> Party:
     """The :class:`Party` a party string names; 400 naming the nearest choice if unknown.
 
     ``lenient`` (placeholder endpoints) maps an unknown party to the workspace.
@@ -223,10 +242,14 @@ def endpoint(b: Backend, ctx: Ctx, spec: str, *, destination: bool) -> Endpoint:
 
 def _off_volume(b: Backend, path: str) -> bool:
     """Whether ``path`` is a machine path outside every volume's path."""
+    return _off_volume_paths(b.paths, path)
+
+
+def _off_volume_paths(paths: Paths, path: str) -> bool:
     p = path.replace("\\", "/")
     if p.startswith("~") or not is_local_path(p):
         return False
-    for vol in b.store.select(["volume"]):
+    for vol in paths.store.select(["volume"]):
         vpath = str(vol.data.get("path") or "").rstrip("/")
         if vpath and (p == vpath or p.startswith(vpath + "/")):
             return False
@@ -234,10 +257,14 @@ def _off_volume(b: Backend, path: str) -> bool:
 
 
 def _main_site(b: Backend) -> Row:
-    for site in b.store.select(["site"]):
+    return _main_site_of(b.store)
+
+
+def _main_site_of(store: Store) -> Row:
+    for site in store.select(["site"]):
         if site.data.get("main"):
             return site
-    return workspace_row(b.store)
+    return workspace_row(store)
 
 
 def _rel(b: Backend, disk: Path) -> str:
@@ -265,3 +292,40 @@ def locate_spec(b: Backend, spec: dict[str, Any]) -> tuple[Path | None, str | No
         root = client_root(b.files_root, client, b.store)
         return safe_join(root, local_rel(str(spec.get("local") or DOWNLOADS))), None
     return None, "unresolved"
+
+
+def locate_on_party(paths: Paths, ctx: Ctx, party: str, path: str, write: bool) -> Located:
+    """A file operation's ``<party>:<path>``: a path on a site's or a machine's disk.
+
+    ``ls("lisa@example.com:/Users/lisa/in")`` lists what a transfer put on Lisa's
+    machine. A machine's disk is open to admins and to the machine's user; it must
+    be online. A workspace party is the workspace itself.
+    """
+    p = resolve_party(paths, party)
+    path = path.strip() or "/"
+    if p.kind == "workspace" and not _off_volume_paths(paths, path):
+        return paths.locate(ctx, path, write)
+    if p.kind == "machine":
+        client = p.client
+        if client is None and p.user is not None:
+            client = pick_client(paths.store, p.user)
+        if client is None:
+            raise ApiError(404, f"'{party[:100]}' has no machine (no client)!")
+        owner = str(client.data.get("user") or "").partition(":")[2]
+        if ctx.role != "admin" and ctx.uid != owner:
+            raise ApiError(403, f"Permission denied: '{party[:100]}' is not your machine.")
+        if not is_online(client):
+            raise ApiError(400, f"Machine {client.data.get('code')} is offline!")
+        root = client_root(paths.files_root, client, paths.store)
+        rel = local_rel(path if is_local_path(path) else "~/" + path)
+        return Located(root, safe_join(root, rel))
+    site = p.row if p.kind == "site" else _main_site_of(paths.store)
+    root = site_root(paths.files_root, site)
+    if not _off_volume_paths(paths, path):
+        # A site's copy of a volume path: the same access rules as the volume.
+        located = paths.locate(ctx, path, write)
+        rel = str(located.disk.relative_to(paths.files_root.resolve()))
+        return Located(root, safe_join(root, rel))
+    if ctx.role not in ("admin", "employee"):
+        raise ApiError(403, "Permission denied: only staff reach a site's own disk.")
+    return Located(root, safe_join(root, local_rel(path)))

@@ -129,6 +129,12 @@ class Paths:
         Every file operation goes through here: the result is inside its share's
         directory, which is inside the files root, or a 4xx is raised.
         """
+        if isinstance(path, str) and ":" in path:
+            from accsyn.emulator._parties import locate_on_party, split_endpoint
+
+            party, on_party = split_endpoint(path)
+            if party is not None:
+                return locate_on_party(self, ctx, party, on_party, write)
         share, rest = self.split(ctx, path)
         if share.et == "collection" or share.et in facts().delivery_like:
             return _virtual.locate(self, ctx, share, rest, write)

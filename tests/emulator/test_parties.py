@@ -203,3 +203,29 @@ def test_a_sites_server_shares_the_sites_disk(ws: LocalWorkspace) -> None:
     assert s.get_entity("transfer", job["id"], raw=True)["status"] == "done"
     assert server.read("/mnt/copy/take.mov") == b"cached"
     assert (ws.files_root / ".sites" / "roaming" / "mnt" / "copy" / "take.mov").exists()
+
+
+def test_file_operations_reach_a_machine_through_its_party(ws: LocalWorkspace) -> None:
+    s = ws.session()
+    job = _make(ws, "demo/shot010", "lisa@example.com:/Users/lisa/in/")
+    ws.clock.advance(30)
+    assert s.get_entity("transfer", job["id"], raw=True)["status"] == "done"
+    listing = s.files.ls("lisa@example.com:/Users/lisa/in/shot010")
+    assert [e["filename"] for e in listing] == ["plate.0001.exr", "plate.0002.exr"]
+    assert s.files.getsize("lisa@example.com:/Users/lisa/in") == 2 * 4352
+    assert s.files.exists("lisa@example.com@lisa-mbp:/Users/lisa/in/shot010/plate.0001.exr")
+    # Only Lisa's machine's users (and admins) look into it; an offline machine answers nothing.
+    with pytest.raises(accsyn.PermissionDeniedError):
+        ws.session("standard").files.ls("lisa@example.com:/Users/lisa/in")
+    ws.client("lisa@example.com").online = False
+    with pytest.raises(accsyn.BadRequestError, match="offline"):
+        s.files.ls("lisa@example.com:/Users/lisa/in")
+    # The caller's own machine, and a site's copy of a volume path.
+    std = ws.session("standard")
+    ws.client("standard@example.com").put("C:/Users/standard/x.txt", b"x")
+    assert [e["filename"] for e in std.files.ls("standard@example.com:C:/Users/standard")] == [
+        "Desktop",
+        "x.txt",
+    ]
+    with pytest.raises(accsyn.BadRequestError, match="roaming"):
+        s.files.ls("site=roamin:volume=projects/demo")
