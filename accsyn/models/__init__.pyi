@@ -46,11 +46,13 @@ from accsyn.models.enums import ClientOS as ClientOS
 from accsyn.models.enums import ClientState as ClientState
 from accsyn.models.enums import ClientType as ClientType
 from accsyn.models._inputs import CollectionCreate as CollectionCreate
+from accsyn.models._inputs import ComputeCreate as ComputeCreate
 from accsyn.models._inputs import DeliveryCreate as DeliveryCreate
 from accsyn.models.enums import EngineStatus as EngineStatus
 from accsyn.models.enums import EngineType as EngineType
 from accsyn.models._base import Entity as Entity
 from accsyn.models._spec import EntitySpec as EntitySpec
+from accsyn.models._inputs import FileCreate as FileCreate
 from accsyn.models._inputs import FolderCreate as FolderCreate
 from accsyn.models._inputs import HomeCreate as HomeCreate
 from accsyn.models._inputs import Hook as Hook
@@ -67,6 +69,7 @@ from accsyn.models.enums import ShareStatus as ShareStatus
 from accsyn.models.enums import ShareType as ShareType
 from accsyn.models._inputs import SiteCreate as SiteCreate
 from accsyn.models.enums import SiteStatus as SiteStatus
+from accsyn.models._inputs import StreamCreate as StreamCreate
 from accsyn.models._inputs import TaskCreate as TaskCreate
 from accsyn.models._jobs import TaskEndpoint as TaskEndpoint
 from accsyn.models.enums import TaskStatus as TaskStatus
@@ -104,6 +107,7 @@ __all__ = [
     "Collection",
     "CollectionCreate",
     "Compute",
+    "ComputeCreate",
     "Delivery",
     "DeliveryCreate",
     "Described",
@@ -113,6 +117,7 @@ __all__ = [
     "Entity",
     "EntitySpec",
     "File",
+    "FileCreate",
     "Folder",
     "FolderCreate",
     "Home",
@@ -141,6 +146,7 @@ __all__ = [
     "SiteCreate",
     "SiteStatus",
     "Stream",
+    "StreamCreate",
     "Task",
     "TaskCreate",
     "TaskEndpoint",
@@ -2031,6 +2037,30 @@ class _CollectionAsyncRepository(_CollectionAsyncSelect[Collection], AsyncReposi
     ) -> Collection: ...
 
 
+class _ComputeCreateFields(TypedDict, total=False):
+    name: str | None
+    code: str | None
+    engine: str | None
+    input: str | None
+    output: str | None
+    range: str | None
+    source: str | None
+    destination: str | None
+    status: Literal['init', 'waiting', 'paused'] | None
+    dependencies: list[str] | None
+    filters: str | None
+    parameters: dict[str, Any] | None
+    settings: dict[str, str] | None
+    envs: dict[str, Any] | None
+    tasks: list[Any] | dict[str, Any] | None
+    queue: str | None
+    parent: str | None
+    metadata: dict[str, Any] | None
+    hooks: list[Hook | Mapping[str, Any]] | None
+    allow_duplicates: bool | None
+    replace_duplicates: bool | None
+
+
 class _ComputeSelect(Select[Compute, _Row]):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         self, *expressions: Expr | Query[Any] | str, **equalities: Unpack[_ComputeFilters]
@@ -2063,7 +2093,9 @@ class _ComputeSelect(Select[Compute, _Row]):
 
 
 class _ComputeRepository(_ComputeSelect[Compute], Repository[Compute]):
-    ...
+    def create(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, data: ComputeCreate | Mapping[str, Any] | None = None, /, **fields: Unpack[_ComputeCreateFields]
+    ) -> Compute: ...
 
 
 class _ComputeAsyncSelect(AsyncSelect[Compute, _Row]):
@@ -2098,7 +2130,9 @@ class _ComputeAsyncSelect(AsyncSelect[Compute, _Row]):
 
 
 class _ComputeAsyncRepository(_ComputeAsyncSelect[Compute], AsyncRepository[Compute]):
-    ...
+    async def create(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, data: ComputeCreate | Mapping[str, Any] | None = None, /, **fields: Unpack[_ComputeCreateFields]
+    ) -> Compute: ...
 
 
 class _DeliveryCreateFields(TypedDict, total=False):
@@ -2254,6 +2288,10 @@ class _EngineAsyncRepository(_EngineAsyncSelect[Engine], AsyncRepository[Engine]
     ...
 
 
+class _FileCreateFields(TypedDict, total=False):
+    files: list[str]
+
+
 class _FileSelect(Select[File, _Row]):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         self, *expressions: Expr | Query[Any] | str, **equalities: Unpack[_FileFilters]
@@ -2286,7 +2324,9 @@ class _FileSelect(Select[File, _Row]):
 
 
 class _FileRepository(_FileSelect[File], Repository[File]):
-    ...
+    def create(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, data: FileCreate | Mapping[str, Any] | None = None, /, **fields: Unpack[_FileCreateFields]
+    ) -> File: ...
 
 
 class _FileAsyncSelect(AsyncSelect[File, _Row]):
@@ -2321,7 +2361,9 @@ class _FileAsyncSelect(AsyncSelect[File, _Row]):
 
 
 class _FileAsyncRepository(_FileAsyncSelect[File], AsyncRepository[File]):
-    ...
+    async def create(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, data: FileCreate | Mapping[str, Any] | None = None, /, **fields: Unpack[_FileCreateFields]
+    ) -> File: ...
 
 
 class _FolderCreateFields(TypedDict, total=False):
@@ -3026,6 +3068,15 @@ class _SiteAsyncRepository(_SiteAsyncSelect[Site], AsyncRepository[Site]):
     ) -> Site: ...
 
 
+class _StreamCreateFields(TypedDict, total=False):
+    name: str | None
+    status: Literal['init', 'pending'] | None
+    tasks: list[str] | None
+    recipients: list[str] | None
+    metadata: dict[str, Any] | None
+    settings: dict[str, str] | None
+
+
 class _StreamSelect(Select[Stream, _Row]):
     def where(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         self, *expressions: Expr | Query[Any] | str, **equalities: Unpack[_StreamFilters]
@@ -3058,7 +3109,9 @@ class _StreamSelect(Select[Stream, _Row]):
 
 
 class _StreamRepository(_StreamSelect[Stream], Repository[Stream]):
-    ...
+    def create(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, data: StreamCreate | Mapping[str, Any] | None = None, /, **fields: Unpack[_StreamCreateFields]
+    ) -> Stream: ...
 
 
 class _StreamAsyncSelect(AsyncSelect[Stream, _Row]):
@@ -3093,7 +3146,9 @@ class _StreamAsyncSelect(AsyncSelect[Stream, _Row]):
 
 
 class _StreamAsyncRepository(_StreamAsyncSelect[Stream], AsyncRepository[Stream]):
-    ...
+    async def create(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, data: StreamCreate | Mapping[str, Any] | None = None, /, **fields: Unpack[_StreamCreateFields]
+    ) -> Stream: ...
 
 
 class _TaskCreateFields(TypedDict, total=False):

@@ -26,7 +26,9 @@ from accsyn.models.enums import JobType, Role
 __all__ = [
     "AclGrant",
     "CollectionCreate",
+    "ComputeCreate",
     "DeliveryCreate",
+    "FileCreate",
     "FolderCreate",
     "HomeCreate",
     "Hook",
@@ -35,6 +37,7 @@ __all__ = [
     "QueueUpdate",
     "RequestCreate",
     "SiteCreate",
+    "StreamCreate",
     "TaskCreate",
     "TaskUpdate",
     "TransferCreate",
@@ -305,6 +308,68 @@ class RequestCreate(DeliveryCreate):
     destination: Text | None = None
 
 
+class StreamCreate(DeliveryCreate):
+    """Payload of ``create("stream", ...)``: like a delivery, of streamable media."""
+
+    __entitytype__ = "stream"
+    __operation__ = "create"
+
+
+class ComputeCreate(InputModel):
+    """Payload of ``create("compute", ...)`` (protocol.md §6.3; the product's job spec).
+
+    ``parameters`` (``input_conversion``, ``arguments``, ``remote_os``,
+    ``mapped_share_paths``, ``site.<site>.settings``), ``envs`` (flat, or per
+    ``common``/``linux``/``mac``/``windows``) and nested ``tasks`` trees are kept as
+    given: their inner keys are the engine's business.
+    """
+
+    __entitytype__ = "compute"
+    __operation__ = "create"
+    __input_only__ = frozenset(
+        {
+            "dependencies",
+            "filters",
+            "parameters",
+            "settings",
+            "envs",
+            "tasks",
+            "queue",
+            "hooks",
+            "allow_duplicates",
+            "replace_duplicates",
+        }
+    )
+
+    name: Text | None = None
+    #: Legacy spelling of ``name``.
+    code: Text | None = None
+    #: The engine's code, e.g. ``"nuke"``.
+    engine: Text | None = None
+    input: Text | None = None
+    output: Text | None = None
+    #: Frame range, e.g. ``"1001-1100"``, ``"5-250x5"``.
+    range: Text | None = None
+    source: Text | None = None
+    destination: Text | None = None
+    status: Literal["init", "waiting", "paused"] | None = None
+    #: Paths the job depends on.
+    dependencies: list[Text] | None = None
+    #: Comma-separated client filters, e.g. ``"ram:>32g,site:sthlm"``.
+    filters: Text | None = None
+    parameters: dict[str, Any] | None = None
+    settings: Settings | None = None
+    envs: dict[str, Any] | None = None
+    tasks: list[Any] | dict[str, Any] | None = None
+    #: Queue code or id.
+    queue: Text | None = None
+    parent: ObjectId | None = None
+    metadata: dict[str, Any] | None = None
+    hooks: list[Hook] | None = None
+    allow_duplicates: bool | None = None
+    replace_duplicates: bool | None = None
+
+
 # --- people, shares, infrastructure ----------------------------------------
 
 
@@ -443,6 +508,17 @@ class VolumeCreate(InputModel):
     server: ObjectId | None = None
     siteservers: list[ObjectId] | None = None
     description: str | None = None
+
+
+class FileCreate(InputModel):
+    """Payload of ``create("file", {"files": [...]}, collection_id)``: paths to add."""
+
+    __entitytype__ = "file"
+    __operation__ = "create"
+    __input_only__ = frozenset({"files"})
+
+    #: Workspace paths, e.g. ``volume=assets/templates/x.doc``.
+    files: list[Text]
 
 
 class AclGrant(InputModel):

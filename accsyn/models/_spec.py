@@ -61,9 +61,9 @@ class EntitySpec:
     """What the SDK knows about one entity type, all of it read from the model.
 
     ``create_fields`` / ``update_fields`` are the keys the input models accept
-    (empty when the type has no input model: then :meth:`validate_create` passes
-    payloads through and :meth:`validate_update` checks keys against the
-    attributes).
+    (empty when the type has no input model: then :meth:`validate_create` and
+    :meth:`validate_update` check keys against the attributes, and values against
+    the attribute's kind).
     """
 
     uri: str
@@ -92,6 +92,9 @@ class EntitySpec:
 
     def validate_create(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Check a create payload; return it as it will be sent.
+
+        Without a create model, keys must be attributes of the type and values of
+        the attribute's kind.
 
         Raises:
             accsyn.ValidationError: an unknown key (naming the nearest valid one) or
@@ -132,15 +135,13 @@ class EntitySpec:
                 if isinstance(item, Mapping):
                     self._validate(item, model, fields, action)
             return dict(data)
-        known: frozenset[str] | None = fields if model is not None else None
-        if model is None and action == "update":
-            known = frozenset(self.attributes)
-        if known is not None:
-            self._check_keys(data, known, action)
+        # Without an input model, the attributes are what the type takes.
+        known = fields if model is not None else frozenset(self.attributes)
+        self._check_keys(data, known, action)
         if model is not None:
             model.parse(data)
-        elif action == "update" and data:
-            _check_kinds(self.model, data)
+        elif data:
+            _check_kinds(self.model, data, action)
         return dict(data)
 
     def _check_keys(self, data: Mapping[str, Any], known: frozenset[str], action: str) -> None:
@@ -154,14 +155,14 @@ class EntitySpec:
                 )
 
 
-def _check_kinds(model: type[Entity], data: Mapping[str, Any]) -> None:
+def _check_kinds(model: type[Entity], data: Mapping[str, Any], action: str) -> None:
     # Validate each value as the model's field would hold it (no input model).
     try:
         model.model_validate(dict(data))
     except pydantic.ValidationError as exc:
         from accsyn.models._base import convert_validation_error
 
-        raise convert_validation_error(exc, f"{model.__name__} update") from None
+        raise convert_validation_error(exc, f"{model.__name__} {action}") from None
 
 
 def _fields_of(model: type[InputModel] | None) -> frozenset[str]:

@@ -292,5 +292,49 @@ def test_valid_payloads_pass_unchanged() -> None:
     }
     with pytest.raises(accsyn.ValidationError, match="did you mean 'priority'"):
         spec_of("task").validate_create({"tasks": [{"source": "a", "prority": 10}]})
-    # A type without a create model passes its payload through (compute's inputs are open).
-    assert spec_of("compute").validate_create({"range": "1-10", "anything": 1})
+    # Compute's documented inputs (protocol.md §6.3) pass; their inner keys are open.
+    compute = {"range": "1-10", "dependencies": ["a"], "envs": {"linux": {"A": "1"}}}
+    assert spec_of("compute").validate_create(compute) == compute
+    with pytest.raises(accsyn.ValidationError, match="did you mean 'envs'"):
+        spec_of("compute").validate_create({"range": "1-10", "env": {}})
+
+
+#: Documented create payloads of types that had no input model (protocol.md §6.3).
+DOCUMENTED_CREATES: dict[str, dict[str, Any]] = {
+    "stream": {"name": "Dailies", "tasks": ["a.mov"], "recipients": ["lisa@example.com"]},
+    "compute": {
+        "name": "Render",
+        "engine": "nuke",
+        "input": "share=projects/comp.nk",
+        "output": "share=projects/out/",
+        "range": "1001-1100",
+        "dependencies": ["share=projects/plates"],
+        "filters": "ram:>32g,site:sthlm",
+        "parameters": {"input_conversion": "auto", "arguments": "-x"},
+        "settings": {"task_bucketsize": "10"},
+        "envs": {"common": {"A": "1"}},
+    },
+    "file": {"files": ["volume=assets/templates/x.doc"]},
+}
+
+
+@pytest.mark.parametrize("uri", sorted(DOCUMENTED_CREATES))
+def test_documented_creates_pass_and_typos_do_not(uri: str) -> None:
+    payload = DOCUMENTED_CREATES[uri]
+    assert spec_of(uri).validate_create(payload) == payload
+    key = next(iter(payload))
+    with pytest.raises(accsyn.ValidationError, match=f"did you mean '{key}'"):
+        spec_of(uri).validate_create({key + "x": payload[key]})
+
+
+@pytest.mark.parametrize("uri", sorted(u for u, s in specs().items() if s.create_model is None))
+def test_types_without_input_models_check_keys_against_their_attributes(uri: str) -> None:
+    spec = spec_of(uri)
+    for action, check in (("create", spec.validate_create), ("update", spec.validate_update)):
+        with pytest.raises(accsyn.ValidationError, match="did you mean 'description'") as info:
+            check({"descripton": "x"})
+        assert str(info.value).startswith(f"{uri} {action} has no field 'descripton'")
+        assert info.value.field == "descripton" and "validate=False" in str(info.value)
+        assert check({"description": "x"}) == {"description": "x"}
+        with pytest.raises(accsyn.ValidationError, match="description"):
+            check({"description": 5})
