@@ -31,11 +31,12 @@ def test_a_stream_is_created_with_recipients(ws: LocalWorkspace) -> None:
 
 
 def test_documented_compute_keys_pass_validation(ws: LocalWorkspace) -> None:
+    engine = ws.session().find("engine")[0].code
     payload = {
         "name": "Render",
         "source": "demo/README.txt",
         "destination": "site=hq:render/",
-        "engine": "nuke",
+        "engine": engine,
         "range": "1001-1100",
         "dependencies": ["demo/README.txt"],
         "filters": "ram:>32g",
