@@ -28,14 +28,18 @@ from accsyn._exceptions import (
     RequestTimeout,
     ServerError,
     SessionClosedError,
+    TransitionError,
     TransportError,
     UnselectedAttributeError,
     ValidationError,
+    WaitError,
+    WaitTimeoutError,
 )
 from accsyn._version import __version__
 
 if TYPE_CHECKING:
     from accsyn._http import HttpxLogFilter, RateLimit, RetryPolicy
+    from accsyn._watch import Changed, Created, Finished, Gone
     from accsyn.session import AsyncSession, Session
 
 # Sessions pull in httpx, pydantic and every model; loading them on first use keeps
@@ -46,6 +50,10 @@ _LAZY = {
     "HttpxLogFilter": "accsyn._http",
     "RateLimit": "accsyn._http",
     "RetryPolicy": "accsyn._http",
+    "Changed": "accsyn._watch",
+    "Created": "accsyn._watch",
+    "Finished": "accsyn._watch",
+    "Gone": "accsyn._watch",
 }
 
 
@@ -69,9 +77,13 @@ __all__ = [
     "AsyncSession",
     "AuthenticationError",
     "BadRequestError",
+    "Changed",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
+    "Created",
+    "Finished",
+    "Gone",
     "HttpxLogFilter",
     "MultipleResultsFound",
     "NoResultFound",
@@ -89,9 +101,12 @@ __all__ = [
     "ServerError",
     "Session",
     "SessionClosedError",
+    "TransitionError",
     "TransportError",
     "UnselectedAttributeError",
     "ValidationError",
+    "WaitError",
+    "WaitTimeoutError",
     "__version__",
 ]
 

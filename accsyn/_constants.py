@@ -84,6 +84,20 @@ RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 DEFAULT_RATE: Final = 30.0
 DEFAULT_BURST: Final = 60
 
+# --- Polling: wait() and watch() (protocol.md §3.3 asks for intervals of several seconds) -------
+
+#: The first pause of ``wait()``; each later one is ``POLL_FACTOR`` times longer.
+POLL_INITIAL: Final = 2.0
+POLL_FACTOR: Final = 1.5
+#: ``wait()`` never pauses longer than this between two polls.
+POLL_MAX: Final = 30.0
+#: Each pause is stretched or shrunk by up to this fraction, so clients spread out.
+POLL_JITTER: Final = 0.2
+#: The default pause between two polls of ``watch()``.
+WATCH_INTERVAL: Final = 5.0
+#: ``watch()`` checks every followed id (to see deletions) once per this many polls.
+WATCH_FULL_EVERY: Final = 10
+
 # --- Misc -----------------------------------------------------------------------------------------
 
 LOGGER_NAME: Final = "accsyn"

@@ -12,6 +12,7 @@ Every error the SDK raises on purpose derives from :class:`AccsynError`, so one
     │   ├── QueryRenderError         an AST value cannot be written safely (e.g. both quotes)
     │   └── QueryValidationError     parses, but names an unknown type/attribute or a bad value
     ├── ValidationError (ValueError) a create/update payload or argument rejected client-side
+    │   └── TransitionError          a status change the job lifecycle does not allow
     ├── TransportError               the request did not complete
     │   ├── ConnectError             could not connect (the server never saw the request)
     │   ├── RequestTimeout           connect or read timed out
@@ -24,6 +25,9 @@ Every error the SDK raises on purpose derives from :class:`AccsynError`, so one
     │   ├── ConflictError            409: duplicate or state conflict
     │   ├── RateLimitError           429: carries ``retry_after`` seconds
     │   └── ServerError              5xx, or an ``exception`` report from the backend
+    ├── WaitError                    ``wait()`` ended without reaching the wanted status
+    │   └── WaitTimeoutError (TimeoutError)
+    │                                ``wait(timeout=...)`` ran out of time
     ├── NoResultFound                ``one()`` found nothing
     ├── MultipleResultsFound         ``one()`` found more than one
     └── UnselectedAttributeError (AttributeError)
@@ -59,9 +63,12 @@ __all__ = [
     "RequestTimeout",
     "ServerError",
     "SessionClosedError",
+    "TransitionError",
     "TransportError",
     "UnselectedAttributeError",
     "ValidationError",
+    "WaitError",
+    "WaitTimeoutError",
 ]
 
 
@@ -190,6 +197,34 @@ class ValidationError(AccsynError, ValueError):
         super().__init__(message)
 
 
+class TransitionError(ValidationError):
+    """A status change the lifecycle does not allow from the entity's current status.
+
+    Raised before anything is sent (``transfer.resume()`` on a running transfer).
+
+    Attributes:
+        entitytype: the entity type, e.g. ``transfer``.
+        status: the entity's current status (None when unknown).
+        target: the status that was asked for.
+        allowed: the statuses ``target`` may be set from.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        entitytype: str,
+        status: str | None,
+        target: str,
+        allowed: Sequence[str] = (),
+    ) -> None:
+        self.entitytype = entitytype
+        self.status = status
+        self.target = target
+        self.allowed: tuple[str, ...] = tuple(allowed)
+        super().__init__(message, field="status")
+
+
 class TransportError(AccsynError):
     """The request did not complete: the network or the peer failed."""
 
@@ -277,6 +312,42 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """The backend failed (5xx, or an ``exception`` report)."""
+
+
+class WaitError(AccsynError):
+    """``wait()`` stopped without the entity reaching a wanted status.
+
+    For instance the job finished as ``aborted`` while ``done`` was awaited: it will
+    not get there by itself.
+
+    Attributes:
+        entity: the entity as last read (its ``status`` says where it is).
+        until: the statuses that were awaited.
+    """
+
+    def __init__(self, message: str, *, entity: object = None, until: Sequence[str] = ()) -> None:
+        self.entity = entity
+        self.until: tuple[str, ...] = tuple(until)
+        super().__init__(message)
+
+
+class WaitTimeoutError(WaitError, TimeoutError):
+    """``wait(timeout=...)`` ran out of time; ``entity`` is the last state read.
+
+    Attributes:
+        timeout: the timeout in seconds.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        entity: object = None,
+        until: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> None:
+        self.timeout = timeout
+        super().__init__(message, entity=entity, until=until)
 
 
 class NoResultFound(AccsynError):

@@ -243,7 +243,9 @@ class Repository(Select[M]):
             raise ProtocolError(f"{req.uri}: the server returned no entity")
         return self._load_full(row)
 
-    def update(self, entity: object, data: object = None, /, **changes: Any) -> M:
+    # Narrower than Select.update on purpose: a repository changes one entity it is
+    # given (``session.transfers.update(t, ...)``), never every transfer there is.
+    def update(self, entity: object, data: object = None, /, **changes: Any) -> M:  # type: ignore[override]
         """Change fields of an entity (or id), given as an input model (``TransferUpdate``),
         a mapping and/or keyword fields; returns the updated entity."""
         req = self._writes().update(_entity_id(entity), _payload(data, changes), self._policy)
@@ -302,7 +304,8 @@ class AsyncRepository(AsyncSelect[M]):
             raise ProtocolError(f"{req.uri}: the server returned no entity")
         return self._load_full(row)
 
-    async def update(self, entity: object, data: object = None, /, **changes: Any) -> M:
+    # Narrower than AsyncSelect.update on purpose (see Repository.update).
+    async def update(self, entity: object, data: object = None, /, **changes: Any) -> M:  # type: ignore[override]
         """Change fields of an entity (or id), given as an input model (``TransferUpdate``),
         a mapping and/or keyword fields; returns the updated entity."""
         req = self._writes().update(_entity_id(entity), _payload(data, changes), self._policy)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from typing_extensions import TypeVar as DefaultTypeVar
 
@@ -38,6 +38,10 @@ from accsyn._requests import find_request
 from accsyn._wire import EventRequest
 from accsyn.models import Entity
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query, and_
+
+if TYPE_CHECKING:
+    from accsyn._http import Clock
+    from accsyn._watch import Changed, Created, Finished, Gone
 
 __all__ = ["AsyncSelect", "Explanation", "QueryState", "Select"]
 
@@ -399,6 +403,12 @@ class _Builder(Generic[M, _R]):
         return self._row(rows[0])
 
 
+def _changes(data: object, changes: Mapping[str, Any]) -> dict[str, Any]:
+    from accsyn._repository import _payload
+
+    return _payload(data, changes)
+
+
 # --------------------------------------------------------------------------------------
 # Sync and async
 # --------------------------------------------------------------------------------------
@@ -460,6 +470,37 @@ class Select(_Builder[M, "Select[M, _Row]"], projection.SelectProjection[M], Gen
         """Whether anything matches (one request for one id)."""
         return bool(self._run(ops.head(self._state, 1, attributes=())))
 
+    def update(self, data: object = None, /, **changes: Any) -> list[M]:
+        """Change every matching entity (``where(...).update(status="paused")``).
+
+        One request per entity (tasks: one per job). A status change skips the
+        matches already in that status and checks every other one against the
+        lifecycle before anything is sent (:class:`~accsyn.TransitionError`); returns
+        the updated entities. Logic in :mod:`accsyn._control`.
+        """
+        from accsyn._control import update_plan
+
+        return self._run(update_plan(self, _changes(data, changes)))
+
+    def watch(
+        self,
+        interval: float | None = None,
+        *,
+        full_every: int = 10,
+        clock: Clock | None = None,
+    ) -> Iterator[Created[M] | Changed[M] | Finished[M] | Gone[M]]:
+        """Follow the matches by polling every ``interval`` seconds (default 5).
+
+        Yields :class:`~accsyn.Created` (every match on the first poll),
+        :class:`~accsyn.Changed` (with the changed fields), :class:`~accsyn.Finished`
+        and :class:`~accsyn.Gone` events until the caller stops. Polls after the first
+        ask only for rows modified since the last one; every ``full_every`` polls the
+        followed ids are checked for deletions. See :mod:`accsyn._watch`.
+        """
+        from accsyn._watch import watch
+
+        return watch(self, interval, full_every=full_every, clock=clock)
+
 
 class AsyncSelect(
     _Builder[M, "AsyncSelect[M, _Row]"], projection.AsyncSelectProjection[M], Generic[M, _Row]
@@ -519,3 +560,22 @@ class AsyncSelect(
     async def exists(self) -> bool:
         """Whether anything matches (one request for one id)."""
         return bool(await self._run(ops.head(self._state, 1, attributes=())))
+
+    async def update(self, data: object = None, /, **changes: Any) -> list[M]:
+        """Change every matching entity (see :meth:`Select.update`)."""
+        from accsyn._control import update_plan
+
+        return await self._run(update_plan(self, _changes(data, changes)))
+
+    def watch(
+        self,
+        interval: float | None = None,
+        *,
+        full_every: int = 10,
+        clock: Clock | None = None,
+    ) -> AsyncIterator[Created[M] | Changed[M] | Finished[M] | Gone[M]]:
+        """Follow the matches by polling: ``async for event in select.watch()``
+        (see :meth:`Select.watch`)."""
+        from accsyn._watch import awatch
+
+        return awatch(self, interval, full_every=full_every, clock=clock)

@@ -68,5 +68,32 @@ class Clock:
         t = self.time() if ts is None else ts
         return _stamp(datetime.fromtimestamp(t, tz=timezone.utc).replace(microsecond=0))
 
+    # The session clock protocol (accsyn._http.Clock): ``ws.session(clock=ws.clock)``
+    # makes waits, polls and retries take simulated time, so nothing really sleeps.
+
+    def monotonic(self) -> float:
+        """The simulated time (never goes backwards): the session clock protocol."""
+        return self.time()
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass: a manual clock advances, a real-time one really waits."""
+        if seconds <= 0:
+            return
+        if self.realtime:
+            time.sleep(seconds)
+        else:
+            self.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """The async :meth:`sleep`."""
+        if seconds <= 0:
+            return
+        if self.realtime:
+            import asyncio
+
+            await asyncio.sleep(seconds)
+        else:
+            self.advance(seconds)
+
     def __repr__(self) -> str:
         return f"Clock({self.stamp()!r}, realtime={self.realtime})"

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal, TypeAlias, TypeVar, overload
 
-from typing_extensions import TypedDict, Unpack
+from typing_extensions import Self, TypedDict, Unpack
 
+from accsyn._http import Clock
 from accsyn._repository import AsyncRepository, Repository
 from accsyn._select import AsyncSelect, Select
 from accsyn.query._ast import Expr, Query
@@ -517,6 +518,28 @@ class Collection(ShareBase):
 
 class Job(Described):
     """Attributes shared by every job type (not itself an entity type)."""
+    def abort(self) -> Self:
+        """Abort the job (status ``aborted``) in one request; returns it updated.
+
+        Raises :class:`~accsyn.TransitionError` (nothing sent) if it is finished.
+        """
+        ...
+    async def aabort(self) -> Self:
+        """Async :meth:`abort`, for jobs fetched through an ``AsyncSession``."""
+        ...
+    def wait(self, until: str | Iterable[JobStatus | str]=('done', 'failed', 'aborted'), timeout: float | None=None, *, interval: float=2.0, max_interval: float=30.0, jitter: bool=True, clock: Clock | None=None) -> Self:
+        """Poll until the job's status is one of ``until``; returns it refreshed.
+
+        The first pause is ``interval`` seconds, each later one 1.5 times longer up to
+        ``max_interval``, with jitter; pauses take the session's clock (``clock``
+        overrides it) and requests go through its rate limiter and retries. Raises
+        :class:`~accsyn.WaitTimeoutError` after ``timeout`` seconds, and
+        :class:`~accsyn.WaitError` if the job finishes in a status not awaited.
+        """
+        ...
+    async def await_(self, until: str | Iterable[JobStatus | str]=('done', 'failed', 'aborted'), timeout: float | None=None, *, interval: float=2.0, max_interval: float=30.0, jitter: bool=True, clock: Clock | None=None) -> Self:
+        """Async :meth:`wait` (``await transfer.await_(...)``), for an ``AsyncSession``."""
+        ...
 
 
 class _ComputeFilters(TypedDict, total=False):
@@ -596,6 +619,28 @@ class Compute(Job):
         Keyword filters compare for equality (a list, tuple or set means ``in``).
         """
         ...
+    def pause(self) -> Self:
+        """Pause the job (status ``paused``) in one request; returns it updated.
+
+        Raises :class:`~accsyn.TransitionError` (nothing sent) unless it is ``init``,
+        ``pending``, ``waiting`` or ``running``.
+        """
+        ...
+    async def apause(self) -> Self:
+        """Async :meth:`pause`, for jobs fetched through an ``AsyncSession``."""
+        ...
+    def resume(self) -> Self:
+        """Resume a paused job (status ``waiting``) in one request; returns it updated."""
+        ...
+    async def aresume(self) -> Self:
+        """Async :meth:`resume`, for jobs fetched through an ``AsyncSession``."""
+        ...
+    def retry(self) -> Self:
+        """Run a failed or aborted job again (status ``waiting``); returns it updated."""
+        ...
+    async def aretry(self) -> Self:
+        """Async :meth:`retry`, for jobs fetched through an ``AsyncSession``."""
+        ...
 
 
 class _DeliveryFilters(TypedDict, total=False):
@@ -670,6 +715,15 @@ class Delivery(Job):
 
         Keyword filters compare for equality (a list, tuple or set means ``in``).
         """
+        ...
+    def submit(self) -> Self:
+        """Submit a temporary (``init``) job: status ``pending``, in one request.
+
+        The server refuses it without at least one file and one recipient.
+        """
+        ...
+    async def asubmit(self) -> Self:
+        """Async :meth:`submit`, for jobs fetched through an ``AsyncSession``."""
         ...
 
 
@@ -1101,6 +1155,15 @@ class Request(Job):
         Keyword filters compare for equality (a list, tuple or set means ``in``).
         """
         ...
+    def submit(self) -> Self:
+        """Submit a temporary (``init``) job: status ``pending``, in one request.
+
+        The server refuses it without at least one file and one recipient.
+        """
+        ...
+    async def asubmit(self) -> Self:
+        """Async :meth:`submit`, for jobs fetched through an ``AsyncSession``."""
+        ...
 
 
 class _ServerFilters(TypedDict, total=False):
@@ -1392,6 +1455,30 @@ class Task(Entity):
         Keyword filters compare for equality (a list, tuple or set means ``in``).
         """
         ...
+    def pause(self) -> Self:
+        """Put the task on hold (status ``onhold``) in one request; returns it updated."""
+        ...
+    async def apause(self) -> Self:
+        """Async :meth:`pause`, for tasks fetched through an ``AsyncSession``."""
+        ...
+    def resume(self) -> Self:
+        """Queue a task that is on hold again (status ``queued``); returns it updated."""
+        ...
+    async def aresume(self) -> Self:
+        """Async :meth:`resume`, for tasks fetched through an ``AsyncSession``."""
+        ...
+    def retry(self) -> Self:
+        """Queue a failed, excluded or done task again (status ``queued``)."""
+        ...
+    async def aretry(self) -> Self:
+        """Async :meth:`retry`, for tasks fetched through an ``AsyncSession``."""
+        ...
+    def exclude(self) -> Self:
+        """Leave the task out of its job (status ``excluded``, kept for audit)."""
+        ...
+    async def aexclude(self) -> Self:
+        """Async :meth:`exclude`, for tasks fetched through an ``AsyncSession``."""
+        ...
 
 
 class _TransferFilters(TypedDict, total=False):
@@ -1461,6 +1548,28 @@ class Transfer(Job):
 
         Keyword filters compare for equality (a list, tuple or set means ``in``).
         """
+        ...
+    def pause(self) -> Self:
+        """Pause the job (status ``paused``) in one request; returns it updated.
+
+        Raises :class:`~accsyn.TransitionError` (nothing sent) unless it is ``init``,
+        ``pending``, ``waiting`` or ``running``.
+        """
+        ...
+    async def apause(self) -> Self:
+        """Async :meth:`pause`, for jobs fetched through an ``AsyncSession``."""
+        ...
+    def resume(self) -> Self:
+        """Resume a paused job (status ``waiting``) in one request; returns it updated."""
+        ...
+    async def aresume(self) -> Self:
+        """Async :meth:`resume`, for jobs fetched through an ``AsyncSession``."""
+        ...
+    def retry(self) -> Self:
+        """Run a failed or aborted job again (status ``waiting``); returns it updated."""
+        ...
+    async def aretry(self) -> Self:
+        """Async :meth:`retry`, for jobs fetched through an ``AsyncSession``."""
         ...
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import Self
 
 from accsyn.models._base import Entity
 from accsyn.models._common import Described
 from accsyn.models._types import Attr, PartyRef, Ref, UTCDateTime, attr
 from accsyn.models.enums import JobStatus, JobType, QueueStatus, TaskStatus
+
+if TYPE_CHECKING:
+    from accsyn._http import Clock
 
 __all__ = [
     "Compute",
@@ -51,6 +56,60 @@ class Job(Described):
     #: The queue path.
     uri: Attr[str | None] = attr()
 
+    # Actions and wait are thin: accsyn._control holds the lifecycle and the polling.
+
+    def abort(self) -> Self:
+        """Abort the job (status ``aborted``) in one request; returns it updated.
+
+        Raises :class:`~accsyn.TransitionError` (nothing sent) if it is finished.
+        """
+        from accsyn._control import act
+
+        return act(self, "abort")
+
+    async def aabort(self) -> Self:
+        """Async :meth:`abort`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "abort")
+
+    def wait(
+        self,
+        until: str | Iterable[JobStatus | str] = ("done", "failed", "aborted"),
+        timeout: float | None = None,
+        *,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        jitter: bool = True,
+        clock: Clock | None = None,
+    ) -> Self:
+        """Poll until the job's status is one of ``until``; returns it refreshed.
+
+        The first pause is ``interval`` seconds, each later one 1.5 times longer up to
+        ``max_interval``, with jitter; pauses take the session's clock (``clock``
+        overrides it) and requests go through its rate limiter and retries. Raises
+        :class:`~accsyn.WaitTimeoutError` after ``timeout`` seconds, and
+        :class:`~accsyn.WaitError` if the job finishes in a status not awaited.
+        """
+        from accsyn._control import wait
+
+        return wait(self, until, timeout, interval, max_interval, jitter, clock)
+
+    async def await_(
+        self,
+        until: str | Iterable[JobStatus | str] = ("done", "failed", "aborted"),
+        timeout: float | None = None,
+        *,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        jitter: bool = True,
+        clock: Clock | None = None,
+    ) -> Self:
+        """Async :meth:`wait` (``await transfer.await_(...)``), for an ``AsyncSession``."""
+        from accsyn._control import await_
+
+        return await await_(self, until, timeout, interval, max_interval, jitter, clock)
+
 
 class Transfer(Job):
     """A peer-to-peer transfer (job type 1); the deprecated ``job`` type maps here."""
@@ -58,6 +117,46 @@ class Transfer(Job):
     __entitytype__ = "transfer"
     __aliases__ = ("job",)
     __job_type__ = JobType.TRANSFER
+
+    def pause(self) -> Self:
+        """Pause the job (status ``paused``) in one request; returns it updated.
+
+        Raises :class:`~accsyn.TransitionError` (nothing sent) unless it is ``init``,
+        ``pending``, ``waiting`` or ``running``.
+        """
+        from accsyn._control import act
+
+        return act(self, "pause")
+
+    async def apause(self) -> Self:
+        """Async :meth:`pause`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "pause")
+
+    def resume(self) -> Self:
+        """Resume a paused job (status ``waiting``) in one request; returns it updated."""
+        from accsyn._control import act
+
+        return act(self, "resume")
+
+    async def aresume(self) -> Self:
+        """Async :meth:`resume`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "resume")
+
+    def retry(self) -> Self:
+        """Run a failed or aborted job again (status ``waiting``); returns it updated."""
+        from accsyn._control import act
+
+        return act(self, "retry")
+
+    async def aretry(self) -> Self:
+        """Async :meth:`retry`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "retry")
 
 
 class Compute(Job):
@@ -72,6 +171,46 @@ class Compute(Job):
     input: Attr[str | None] = attr()
     output: Attr[str | None] = attr()
 
+    def pause(self) -> Self:
+        """Pause the job (status ``paused``) in one request; returns it updated.
+
+        Raises :class:`~accsyn.TransitionError` (nothing sent) unless it is ``init``,
+        ``pending``, ``waiting`` or ``running``.
+        """
+        from accsyn._control import act
+
+        return act(self, "pause")
+
+    async def apause(self) -> Self:
+        """Async :meth:`pause`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "pause")
+
+    def resume(self) -> Self:
+        """Resume a paused job (status ``waiting``) in one request; returns it updated."""
+        from accsyn._control import act
+
+        return act(self, "resume")
+
+    async def aresume(self) -> Self:
+        """Async :meth:`resume`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "resume")
+
+    def retry(self) -> Self:
+        """Run a failed or aborted job again (status ``waiting``); returns it updated."""
+        from accsyn._control import act
+
+        return act(self, "retry")
+
+    async def aretry(self) -> Self:
+        """Async :meth:`retry`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "retry")
+
 
 class Delivery(Job):
     """An outgoing delivery (job type 7): uploads for managers, a download per recipient."""
@@ -84,6 +223,21 @@ class Delivery(Job):
     #: When a temporary (``init``) delivery expires.
     expires: Attr[UTCDateTime | None] = attr()
 
+    def submit(self) -> Self:
+        """Submit a temporary (``init``) job: status ``pending``, in one request.
+
+        The server refuses it without at least one file and one recipient.
+        """
+        from accsyn._control import act
+
+        return act(self, "submit")
+
+    async def asubmit(self) -> Self:
+        """Async :meth:`submit`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "submit")
+
 
 class Request(Job):
     """An inbound upload request (job type 8)."""
@@ -93,6 +247,21 @@ class Request(Job):
     __recipients__ = True
 
     public: Attr[bool | None] = attr()
+
+    def submit(self) -> Self:
+        """Submit a temporary (``init``) job: status ``pending``, in one request.
+
+        The server refuses it without at least one file and one recipient.
+        """
+        from accsyn._control import act
+
+        return act(self, "submit")
+
+    async def asubmit(self) -> Self:
+        """Async :meth:`submit`, for jobs fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "submit")
 
 
 class Stream(Job):
@@ -147,6 +316,54 @@ class Task(Entity):
     time: Attr[float | None] = attr()
     #: The task's key within its job, e.g. ``"0"``.
     uri: Attr[str | None] = attr()
+
+    def pause(self) -> Self:
+        """Put the task on hold (status ``onhold``) in one request; returns it updated."""
+        from accsyn._control import act
+
+        return act(self, "pause")
+
+    async def apause(self) -> Self:
+        """Async :meth:`pause`, for tasks fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "pause")
+
+    def resume(self) -> Self:
+        """Queue a task that is on hold again (status ``queued``); returns it updated."""
+        from accsyn._control import act
+
+        return act(self, "resume")
+
+    async def aresume(self) -> Self:
+        """Async :meth:`resume`, for tasks fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "resume")
+
+    def retry(self) -> Self:
+        """Queue a failed, excluded or done task again (status ``queued``)."""
+        from accsyn._control import act
+
+        return act(self, "retry")
+
+    async def aretry(self) -> Self:
+        """Async :meth:`retry`, for tasks fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "retry")
+
+    def exclude(self) -> Self:
+        """Leave the task out of its job (status ``excluded``, kept for audit)."""
+        from accsyn._control import act
+
+        return act(self, "exclude")
+
+    async def aexclude(self) -> Self:
+        """Async :meth:`exclude`, for tasks fetched through an ``AsyncSession``."""
+        from accsyn._control import aact
+
+        return await aact(self, "exclude")
 
 
 class Queue(Described):

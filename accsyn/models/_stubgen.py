@@ -49,8 +49,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal, TypeAlias, TypeVar, overload
 
-from typing_extensions import TypedDict, Unpack
+from typing_extensions import Self, TypedDict, Unpack
 
+from accsyn._http import Clock
 from accsyn._repository import AsyncRepository, Repository
 from accsyn._select import AsyncSelect, Select
 from accsyn.query._ast import Expr, Query
