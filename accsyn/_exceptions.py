@@ -41,6 +41,7 @@ that has already been redacted.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "APIError",
@@ -325,8 +326,10 @@ class WaitError(AccsynError):
         until: the statuses that were awaited.
     """
 
-    def __init__(self, message: str, *, entity: object = None, until: Sequence[str] = ()) -> None:
-        self.entity = entity
+    def __init__(self, message: str, *, entity: Any = None, until: Sequence[str] = ()) -> None:
+        # Any, not object: the entity is a model whose type the raiser knows
+        # (``exc.entity.status`` must type-check in user code).
+        self.entity: Any = entity
         self.until: tuple[str, ...] = tuple(until)
         super().__init__(message)
 
@@ -342,7 +345,7 @@ class WaitTimeoutError(WaitError, TimeoutError):
         self,
         message: str,
         *,
-        entity: object = None,
+        entity: Any = None,
         until: Sequence[str] = (),
         timeout: float | None = None,
     ) -> None:

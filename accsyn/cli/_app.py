@@ -1,7 +1,8 @@
 """The ``accsyn`` command: the root options, ``lint``, and the entry point.
 
 The commands live with their family: :mod:`accsyn.cli._workspace` (find, get, create,
-update, delete, entitytypes, attributes, whoami), :mod:`accsyn.cli._querytools`
+update, delete, entitytypes, attributes, whoami), :mod:`accsyn.cli._jobs` (watch, wait,
+transfer pause/resume/abort/retry), :mod:`accsyn.cli._querytools`
 (query check/fmt/explain) and :mod:`accsyn.cli._local` (serve, demo); importing them
 registers them on :data:`app`.
 """
@@ -16,7 +17,7 @@ from typing import Annotated
 import typer
 
 from accsyn._version import __version__
-from accsyn.cli import _contract, _local, _querytools, _workspace
+from accsyn.cli import _contract, _jobs, _local, _querytools, _workspace
 from accsyn.cli._base import (
     State,
     app,
@@ -30,7 +31,7 @@ from accsyn.cli._base import (
 __all__ = ["app", "connected", "fail", "main"]
 
 # Imported for their commands (registration order is the order in --help).
-del _workspace, _querytools, _local, _contract
+del _workspace, _jobs, _querytools, _local, _contract
 
 
 def _version_callback(value: bool) -> None:
