@@ -486,7 +486,7 @@ class Select(_Builder[M, "Select[M, _Row]"], projection.SelectProjection[M], Gen
         self,
         interval: float | None = None,
         *,
-        full_every: int = 10,
+        full_every: int | None = None,
         clock: Clock | None = None,
     ) -> Iterator[Created[M] | Changed[M] | Finished[M] | Gone[M]]:
         """Follow the matches by polling every ``interval`` seconds (default 5).
@@ -494,8 +494,9 @@ class Select(_Builder[M, "Select[M, _Row]"], projection.SelectProjection[M], Gen
         Yields :class:`~accsyn.Created` (every match on the first poll),
         :class:`~accsyn.Changed` (with the changed fields), :class:`~accsyn.Finished`
         and :class:`~accsyn.Gone` events until the caller stops. Polls after the first
-        ask only for rows modified since the last one; every ``full_every`` polls the
-        followed ids are checked for deletions. See :mod:`accsyn._watch`.
+        ask only for rows modified since the last one; every ``full_every`` polls
+        (default 10) the followed ids are checked for deletions. ``clock`` overrides the
+        session's clock for the pauses. See :mod:`accsyn._watch`.
         """
         from accsyn._watch import watch
 
@@ -571,7 +572,7 @@ class AsyncSelect(
         self,
         interval: float | None = None,
         *,
-        full_every: int = 10,
+        full_every: int | None = None,
         clock: Clock | None = None,
     ) -> AsyncIterator[Created[M] | Changed[M] | Finished[M] | Gone[M]]:
         """Follow the matches by polling: ``async for event in select.watch()``

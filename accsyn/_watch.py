@@ -97,7 +97,8 @@ class Gone(Generic[M]):
 class _Poller:
     """The state of one watch between polls; :meth:`poll` is the plan of one poll."""
 
-    def __init__(self, select: Select[Any] | AsyncSelect[Any], full_every: int) -> None:
+    def __init__(self, select: Select[Any] | AsyncSelect[Any], full_every: int | None) -> None:
+        full_every = const.WATCH_FULL_EVERY if full_every is None else full_every
         if isinstance(full_every, bool) or not isinstance(full_every, int) or full_every < 1:
             raise ValidationError("watch() needs full_every >= 1", field="full_every")
         state: QueryState = select.state
@@ -276,7 +277,7 @@ def watch(
     select: Select[M],
     interval: float | None = None,
     *,
-    full_every: int = const.WATCH_FULL_EVERY,
+    full_every: int | None = None,
     clock: Clock | None = None,
 ) -> Iterator[Created[M] | Changed[M] | Finished[M] | Gone[M]]:
     """Poll ``select`` every ``interval`` seconds, yielding change events; runs until
@@ -301,7 +302,7 @@ async def awatch(
     select: AsyncSelect[M],
     interval: float | None = None,
     *,
-    full_every: int = const.WATCH_FULL_EVERY,
+    full_every: int | None = None,
     clock: Clock | None = None,
 ) -> AsyncIterator[Created[M] | Changed[M] | Finished[M] | Gone[M]]:
     """The async :func:`watch`: ``async for event in select.watch(): ...``."""

@@ -159,3 +159,26 @@ def test_a_query_matching_several_asks_first(on_workspace: accsyn.Session) -> No
     assert forced.exit_code == 0 and forced.output.count("aborted transfer") == 3
     nothing = _run("transfer", "pause", query, "--yes")
     assert nothing.exit_code == 1 and "no transfer matches" in nothing.output
+
+
+def test_the_commands_work_against_a_server(ws: LocalWorkspace) -> None:
+    from accsyn.emulator._asgi import create_app
+    from accsyn.testing._serve import serve_app
+
+    workspace, user, key = ws.credentials("admin")
+    made = ws.session().transfers.create(name="served", tasks=TASKS[:1], status="paused")
+    with serve_app(create_app(ws.backend)) as port:
+        where = ["--workspace", workspace, "--user", user, "--api-key", key]
+        where += ["--base-url", f"http://127.0.0.1:{port}"]
+        resumed = _run("transfer", "resume", made.id, *where)
+        assert resumed.exit_code == 0, resumed.output
+        assert resumed.output.startswith(f"resumed transfer {made.id}")
+        waited = _run("wait", "transfer", made.id, "--timeout", "0", *where)
+        assert waited.exit_code == 124 and key not in waited.output
+        aborted = _run("transfer", "abort", 'name="served"', *where)
+        assert aborted.exit_code == 0 and f"aborted transfer {made.id}" in aborted.output
+        # Aborted, it left the active pool: nothing to watch, and the command says so.
+        watched = _run("watch", 'transfer WHERE name="served"', *where)
+        assert watched.exit_code == 0 and "nothing matches" in watched.output
+        finished = _run("wait", "transfer", made.id, "--until", "aborted", *where)
+        assert (finished.exit_code, finished.output.strip()) == (0, f"transfer {made.id} aborted")

@@ -140,3 +140,18 @@ async def test_await_polls_on_the_async_session(recorder: Recorder, ws: LocalWor
         with pytest.raises(accsyn.AccsynError, match=r"use await entity.await_\(\)"):
             t.wait()
     assert len(recorder.events("transfer/find")) >= 2
+
+
+def test_polls_share_the_sessions_rate_limiter(ws: LocalWorkspace) -> None:
+    # One request per 10 s, no burst: the limiter, not wait()'s own schedule, spaces
+    # the polls, and it waits on the same clock.
+    clock = _Recorded(ws)
+    limited = ws.session(clock=clock, rate_limit=accsyn.RateLimit(rate=0.1, burst=1))
+    t = limited.transfers.create(
+        name="limited", source=SOURCE, destination=DESTINATION, status="paused"
+    )
+    clock.pauses.clear()
+    with pytest.raises(accsyn.WaitTimeoutError):
+        t.wait(timeout=30, jitter=False)
+    # wait()'s pauses (2, 3, 4.5, …) interleave with the limiter's (the rest of 10 s).
+    assert clock.pauses[:4] == pytest.approx([10.0, 2.0, 8.0, 3.0], abs=0.01)
