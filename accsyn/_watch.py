@@ -274,7 +274,7 @@ def _clock(session: Any, clock: Clock | None) -> Clock:
 
 
 def watch(
-    select: Select[M],
+    select: Select[M, Any],
     interval: float | None = None,
     *,
     full_every: int | None = None,
@@ -299,7 +299,7 @@ def watch(
 
 
 async def awatch(
-    select: AsyncSelect[M],
+    select: AsyncSelect[M, Any],
     interval: float | None = None,
     *,
     full_every: int | None = None,

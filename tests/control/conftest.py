@@ -20,9 +20,15 @@ from accsyn.contract._cassette import Interaction
 from accsyn.emulator import LocalWorkspace
 from accsyn.emulator._workspace import IN_PROCESS_URL
 
-#: A source and destination the demo workspace knows.
-SOURCE = "roaming:/media/clip.mov"
-DESTINATION = "hq:/in/"
+#: A file of the demo workspace, and where transfers deliver it.
+SOURCE = "demo/README.txt"
+DESTINATION = "volume=projects/out/"
+
+
+def tasks(n: int) -> list[dict[str, str]]:
+    """``n`` tasks copying the demo file to ``n`` folders: each takes a simulated second
+    at least, so the transfer runs ``n`` seconds and its progress moves in steps."""
+    return [{"source": SOURCE, "destination": f"{DESTINATION}run{i:03d}/"} for i in range(n)]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import accsyn
 from accsyn.emulator import LocalWorkspace
 from accsyn.models import Delivery, Task, Transfer
 
-from .conftest import DESTINATION, SOURCE, Recorder
+from .conftest import DESTINATION, SOURCE, Recorder, tasks
 
 
 def _new(session: accsyn.Session, name: str = "ctl", status: str = "waiting") -> Transfer:
@@ -146,8 +146,7 @@ def test_selection_update_of_tasks_is_one_bulk_edit_per_job(recorder: Recorder) 
     with recorder.session() as s:
         t = s.transfers.create(
             name="bulk tasks", source=SOURCE, destination=DESTINATION,
-            tasks=[{"source": f"roaming:/media/{i}.mov", "destination": DESTINATION}
-                   for i in range(3)],
+            tasks=tasks(3),
         )  # fmt: skip
         before = len(recorder.events())
         held = s.tasks.of(t).where(status="queued").update(status="onhold")

@@ -18,9 +18,9 @@ from accsyn.cli._app import app
 from accsyn.emulator import LocalWorkspace
 from accsyn.models import Transfer
 
-from .conftest import DESTINATION
+from .conftest import tasks
 
-TASKS = [{"source": f"roaming:/media/s{i:03d}.mov", "destination": DESTINATION} for i in range(400)]
+TASKS = tasks(8)
 
 
 def _run(*args: str, stdin: str | None = None) -> Any:

@@ -11,12 +11,9 @@ import accsyn
 from accsyn.emulator import LocalWorkspace
 from accsyn.models import Transfer
 
-from .conftest import DESTINATION, Recorder
+from .conftest import Recorder, tasks
 
-#: Tasks from a remote party: the transfer runs a few simulated seconds.
-TASKS = [
-    {"source": f"roaming:/media/shot{i:03d}.mov", "destination": DESTINATION} for i in range(300)
-]
+TASKS = tasks(8)
 
 
 def _token(event: Any) -> str:
