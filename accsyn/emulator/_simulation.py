@@ -206,8 +206,6 @@ class Simulation:
         d["modified"] = self.clock.stamp(now)
         d["speed"] = round(SPEED / 1e6, 1)
         d["etr"] = f"{math.ceil(max(0.0, done_at - now))}s"
-        # Every change moves ``modified``: clients poll for modified>=<last seen>.
-        d["modified"] = self.clock.stamp(now)
         self.store.update(job, t_next=nxt)
 
     def _apply(self, seg: list[Any]) -> None:
@@ -226,7 +224,6 @@ class Simulation:
         d = job.data
         d.update(status=status, speed=-1.0, etr="", modified=self.clock.stamp(when))
         d["_sim"].pop("blocked", None)
-        d["modified"] = self.clock.stamp(when)
         if status == "done":
             d["progress"] = 100
             d["finished"] = d["modified"]
