@@ -75,18 +75,16 @@ class EventEncoder:
                 continue
             if type(value) is str:
                 # What dumps() writes for a string, without building an encoder per call.
-                parts.append(
-                    wire.quote_text(f"{_key(key)}{_string(value)}")
-                    if quoted
-                    else f"{_key(key)}{_string(value)}"
-                )
-                continue
-            try:
-                text = f"{_key(key)}{wire.dumps(value)}"
-            except ValidationError:
-                # The error names the field as seen from the envelope, as it always has.
-                wire.dumps(envelope)
-                raise
+                text = f"{_key(key)}{_string(value)}"
+            elif value is None or (type(value) is dict and not value):
+                text = f"{_key(key)}{'null' if value is None else '{}'}"
+            else:
+                try:
+                    text = f"{_key(key)}{wire.dumps(value)}"
+                except ValidationError:
+                    # The error names the field as seen from the envelope, as it always has.
+                    wire.dumps(envelope)
+                    raise
             parts.append(wire.quote_text(text) if quoted else text)
         if quoted:
             url = f"{self._url}?%7B{'%2C%20'.join(parts)}%7D"

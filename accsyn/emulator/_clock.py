@@ -39,6 +39,7 @@ class Clock:
         self._lock = threading.Lock()
         self._base = start_ts
         self._wall0 = time.time()
+        self._last_stamp: tuple[float, str] = (float("nan"), "")
 
     def time(self) -> float:
         """Seconds since the epoch, simulated."""
@@ -66,7 +67,13 @@ class Clock:
     def stamp(self, ts: float | None = None) -> str:
         """The wire date format ``YYYY-MM-DDTHH:MM:SS`` (UTC) of ``ts`` or now."""
         t = self.time() if ts is None else ts
-        return _stamp(datetime.fromtimestamp(t, tz=timezone.utc).replace(microsecond=0))
+        last = self._last_stamp
+        if last[0] == t:
+            # A manual clock stands still: every request logged meanwhile has this stamp.
+            return last[1]
+        text = _stamp(datetime.fromtimestamp(t, tz=timezone.utc).replace(microsecond=0))
+        self._last_stamp = (t, text)
+        return text
 
     # The session clock protocol (accsyn._http.Clock): ``ws.session(clock=ws.clock)``
     # makes waits, polls and retries take simulated time, so nothing really sleeps.
