@@ -201,7 +201,12 @@ class Simulation:
             nxt = min(done_at, now + 1.0)
             remaining = int(total * (done_at - now) / max(done_at - sim.get("start", now), 1e-9))
         bytes_done = max(0, total - remaining)
-        d["progress"] = max(0, min(99, int(100 * bytes_done / total))) if total else 0
+        if total:
+            fraction = bytes_done / total
+        else:  # nothing to move (a compute job): the share of its run behind it
+            start = float(sim.get("start", now))
+            fraction = (now - start) / max(done_at - start, 1e-9)
+        d["progress"] = max(0, min(99, int(100 * fraction)))
         # Every change moves ``modified``: clients poll for modified>=<last seen>.
         d["modified"] = self.clock.stamp(now)
         d["speed"] = round(SPEED / 1e6, 1)

@@ -127,9 +127,12 @@ def test_compute_jobs_run_one_task_per_frame(ws: LocalWorkspace) -> None:
     )
     assert job["status"] == "init" and job["engine"] == "builtin-accsyn-utility"
     assert len(s.find("task", entityid=job["id"], raw=True)) == 8
-    ws.clock.advance(5)
-    assert _get(ws, "compute", job["id"])["status"] == "running"
-    ws.clock.advance(10)
+    ws.clock.advance(6)  # measured at +1, running from +2: four of eight frames behind it
+    running = _get(ws, "compute", job["id"])
+    assert running["status"] == "running" and running["progress"] == 50
+    frames = [t["status"] for t in s.find("task", entityid=job["id"], raw=True)]
+    assert frames.count("done") == 4 and frames.count("executing") == 1
+    ws.clock.advance(4)
     assert _get(ws, "compute", job["id"])["status"] == "done"
     # A job payload with an engine is a farm job too (create("job", …)).
     farm = s.create(

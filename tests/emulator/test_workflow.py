@@ -172,3 +172,27 @@ def test_the_official_client_uploads_from_lisas_machine(  # type: ignore[no-unty
     dev_server.backend.clock.advance(60)
     assert s.get_entity("transfer", down["id"])["status"] == "done"
     assert find_client(dev_server.backend, "john@example.com").read("/in/take.mov") == payload
+
+
+def test_upload_from_a_machine_straight_into_a_delivery(ws: LocalWorkspace) -> None:
+    admin = ws.session("admin")
+    std = ws.session("standard")
+    cut = os.urandom(80_000)
+    ws.client("lisa@example.com").put("/Users/lisa/cut/v012.mov", cut)
+    d = admin.create("delivery", {"name": "Cut v012"}, raw=True)
+    admin.acl.grant("user", "standard@example.com", "delivery", d["id"])
+    up = admin.create(
+        "transfer",
+        {"parent": d["id"], "source": "lisa@example.com:/Users/lisa/cut/v012.mov"},
+        raw=True,
+    )
+    assert up["size"] == len(cut)
+    ws.clock.advance(30)
+    assert admin.get_entity("transfer", up["id"], raw=True)["status"] == "done"
+    admin.update("delivery", d["id"], {"status": "pending"})
+    ws.clock.advance(2)
+    assert [e["filename"] for e in std.files.ls(f"delivery={d['id']}")] == ["v012.mov"]
+    down = std.create("transfer", {"parent": d["id"], "destination": "D:/review/"}, raw=True)
+    ws.clock.advance(30)
+    assert std.get_entity("transfer", down["id"], raw=True)["status"] == "done"
+    assert ws.client("standard@example.com").read("D:/review/v012.mov") == cut
