@@ -229,3 +229,17 @@ def test_file_operations_reach_a_machine_through_its_party(ws: LocalWorkspace) -
     ]
     with pytest.raises(accsyn.BadRequestError, match="roaming"):
         s.files.ls("site=roamin:volume=projects/demo")
+
+
+def test_app_and_daemon_checks_see_an_emulated_machine_on_this_host(ws: LocalWorkspace) -> None:
+    import socket
+
+    s = ws.session()
+    assert s.app_is_running() is None  # no app of the admin's on this host
+    app = ws.add_client("admin@example.com", hostname=socket.gethostname(), kind="app")
+    assert s.app_is_running() is True
+    app.online = False
+    assert s.app_is_running() is False
+    assert s.daemon_is_running() is None
+    ws.add_client("admin@example.com", hostname=socket.gethostname(), kind="userserver")
+    assert s.daemon_is_running() is True

@@ -172,6 +172,29 @@ def test_the_official_client_uploads_from_lisas_machine(  # type: ignore[no-unty
     dev_server.backend.clock.advance(60)
     assert s.get_entity("transfer", down["id"])["status"] == "done"
     assert find_client(dev_server.backend, "john@example.com").read("/in/take.mov") == payload
+    # Shared through a delivery; the recipient downloads it with their own official session.
+    delivery = s.create(
+        "delivery",
+        {
+            "name": "Take for review",
+            "tasks": ["volume=projects/official/take.mov"],
+            "recipients": ["standard@example.com"],
+        },
+    )
+    dev_server.backend.clock.advance(5)
+    std = Official(
+        workspace="demo",
+        username=dev_server.users["standard"],
+        api_key=dev_server.keys["standard"],
+        timeout=30,
+        connect_timeout=10,
+    )
+    assert [e["filename"] for e in std.ls(f"delivery={delivery['id']}")] == ["take.mov"]
+    got = std.create("transfer", {"parent": delivery["id"], "destination": "D:/review/"})
+    dev_server.backend.clock.advance(60)
+    assert std.get_entity("transfer", got["id"])["status"] == "done"
+    desktop = find_client(dev_server.backend, "standard@example.com")
+    assert desktop.read("D:/review/take.mov") == payload
 
 
 def test_upload_from_a_machine_straight_into_a_delivery(ws: LocalWorkspace) -> None:
