@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
@@ -97,9 +98,11 @@ def _status_text(value: object) -> str:
 def progress_table(rows: Mapping[str, Any], title: str | None = None) -> Table:
     """The watch table: one row per followed entity (gone ones marked)."""
     table = Table(title=title, title_justify="left", expand=False)
-    for name, justify in (("id", "left"), ("name", "left"), ("status", "left")):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    table.add_column("progress", no_wrap=True)
+    # In a narrow terminal the name gives way; ids, statuses and bars stay whole.
+    table.add_column("id", no_wrap=True, min_width=24)
+    table.add_column("name", no_wrap=True)
+    table.add_column("status", no_wrap=True, min_width=7)
+    table.add_column("progress", no_wrap=True, min_width=_BAR + 5)
     table.add_column("speed", justify="right", no_wrap=True)
     table.add_column("etr", justify="right", no_wrap=True)
     for ident, entity in rows.items():
@@ -161,7 +164,12 @@ def watch(
                 if live is not None:
                     live.update(progress_table(rows, title), refresh=True)
                 elif events:
-                    out.print(progress_table(rows, title))
+                    # Piped output is never shortened (as with find): as wide as it needs.
+                    table = progress_table(rows, title)
+                    wide = out.measure(table, options=out.options.update_width(1000)).maximum
+                    if wide > out.width:
+                        out = Console(file=out.file, width=wide, soft_wrap=True)
+                    out.print(table)
                 if all(
                     e is None or _status_text(e.get("status")) in _SETTLED for e in rows.values()
                 ):

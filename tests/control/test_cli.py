@@ -182,3 +182,17 @@ def test_the_commands_work_against_a_server(ws: LocalWorkspace) -> None:
         assert watched.exit_code == 0 and "nothing matches" in watched.output
         finished = _run("wait", "transfer", made.id, "--until", "aborted", *where)
         assert (finished.exit_code, finished.output.strip()) == (0, f"transfer {made.id} aborted")
+
+
+def test_in_a_terminal_the_watch_is_one_live_table(
+    on_workspace: accsyn.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console = Console(record=True, force_terminal=True, width=120, color_system=None)
+    monkeypatch.setattr(_jobs, "stdout", lambda: console)
+    t = on_workspace.transfers.create(name="cli live", tasks=TASKS)
+    result = _run("watch", 'transfer WHERE name="cli live"', "--interval", "1")
+    assert result.exit_code == 0, result.output
+    frames = console.export_text()
+    progress = _progress_of(frames, t.id)
+    assert progress[0] == 0 and progress[-1] == 100 and len(progress) >= 3
+    assert progress == sorted(progress)  # each frame redraws the one table in place
