@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import sys
 import types
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -224,9 +225,14 @@ def _replace(spec: EntitySpec, **changes: Any) -> EntitySpec:
 
 def specs() -> Mapping[str, EntitySpec]:
     """Every entity type uri name → its :class:`EntitySpec` (aliases not included)."""
-    from accsyn.models._registry import generation
+    # Asked several times per request (validation, the emulator's route and query
+    # tables): sys.modules, not the import statement, once the registry is loaded.
+    registry = sys.modules.get("accsyn.models._registry")
+    if registry is None:
+        from accsyn.models._registry import generation
 
-    return _all(generation())
+        return _all(generation())
+    return _all(registry.generation())
 
 
 def spec_of(model_or_name: type[Entity] | str) -> EntitySpec:
