@@ -228,10 +228,11 @@ def estimate_size(obj: Any) -> int:
 
 
 def compress(data: Any) -> str:
-    """gzip + base64 a payload for ``gz_data``."""
-    return base64.b64encode(gzip.compress(dumps(data).encode("ascii"), compresslevel=9)).decode(
-        "ascii"
-    )
+    """gzip + base64 a payload for ``gz_data`` (the same payload, the same bytes)."""
+    # mtime=0: the gzip header would otherwise stamp the current second, so one
+    # request encoded twice (a retry, a cassette, a differential test) could differ.
+    raw = gzip.compress(dumps(data).encode("ascii"), compresslevel=9, mtime=0)
+    return base64.b64encode(raw).decode("ascii")
 
 
 def decompress(gz_data: str) -> Any:
