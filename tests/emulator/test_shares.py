@@ -133,3 +133,26 @@ def test_share_finds_agree_with_the_official_client_shape(ws: LocalWorkspace) ->
     assert "default" in volume and "user" not in volume
     home = next(row for row in rows if row["type"] == "home")
     assert "user" in home and "default" not in home
+
+
+def test_changes_through_share_change_the_member() -> None:
+    with LocalWorkspace(seed="demo", transfers=5) as fresh:
+        session = fresh.session()
+        folder = session.find_one("folder WHERE name='Outsource'")
+        updated = session.update("share", folder.id, {"description": "via share"})
+        assert type(updated) is Share and updated.type is ShareType.FOLDER
+        assert session.get_entity("folder", folder.id).description == "via share"
+        # A share fetched as a share saves like any entity.
+        share = session.get_entity("share", folder.id)
+        share.description = "saved"
+        share.save()
+        assert session.get_entity("folder", folder.id).description == "saved"
+        # The row is a folder's: another member's attribute is refused, naming the folder.
+        with pytest.raises(accsyn.APIError, match="folder has no attribute 'default'"):
+            session.update("share", folder.id, {"default": True})
+        # Lifecycle too: deactivated as a share, the folder leaves the active pool.
+        session.deactivate_one("share", folder.id)
+        assert folder.id not in _ids(session.find("share"))
+        assert folder.id in _ids(session.find("folder", inactive=True))
+        session.activate_one("share", folder.id)
+        assert folder.id in _ids(session.find("share WHERE type=folder"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from accsyn._codec import decode_datetime
@@ -24,8 +25,22 @@ __all__ = ["activate", "deactivate", "delete", "edit"]
 _DEACTIVATABLE = ("user", "acl", "site", "engine", "queue")
 
 
+def _as_member(b: Backend, call: Call) -> Call:
+    """``share/<op>`` on a share's id or code is ``<its type>/<op>``: the row is a member's."""
+    members = facts().umbrellas.get(call.et)
+    ident = call.ctx.envelope.get("id") or call.ctx.envelope.get("query")
+    if not members or not isinstance(ident, str):
+        return call
+    for member in members:
+        row = by_ident(b.store, member, ident.strip().strip("'\""))
+        if row is not None:
+            return replace(call, et=row.et)
+    return call
+
+
 def edit(b: Backend, call: Call) -> dict[str, Any]:
     """``<type>/edit``: change attributes (a job's status goes through the simulation)."""
+    call = _as_member(b, call)
     et, ctx = call.et, call.ctx
     if et == "task" and isinstance(call.data, list):
         return _edit_tasks(b, call, call.data)
@@ -136,6 +151,7 @@ def _edit_tasks(b: Backend, call: Call, items: list[Any]) -> dict[str, Any]:
 
 def delete(b: Backend, call: Call) -> dict[str, Any]:
     """``<type>/delete``: archive (a user's home is archived and their jobs aborted)."""
+    call = _as_member(b, call)
     et, ctx = call.et, call.ctx
     if et == "acl":
         raise ApiError(400, "ACLs cannot be deleted, use the revoke function to revoke access.")
@@ -166,6 +182,7 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
 
 def deactivate(b: Backend, call: Call) -> dict[str, Any]:
     """``<type>/deactivate`` (``offline``): to the inactive pool; a user's ACLs follow."""
+    call = _as_member(b, call)
     et, ctx = call.et, call.ctx
     if et not in _DEACTIVATABLE and et not in facts().share_types:
         raise ApiError(400, f"Entities of type '{et}' cannot be deactivated.")
@@ -182,6 +199,7 @@ def deactivate(b: Backend, call: Call) -> dict[str, Any]:
 
 def activate(b: Backend, call: Call) -> dict[str, Any]:
     """``<type>/activate`` (``online``): back to active; a share's ACLs follow."""
+    call = _as_member(b, call)
     et, ctx = call.et, call.ctx
     ident = ctx.envelope.get("id") or ctx.envelope.get("query")
     if not ident:
