@@ -7,6 +7,7 @@ and a recipient, and recipients list and download it (``delivery=<id>`` paths).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -165,3 +166,94 @@ def test_legacy_workarea_paths_and_new_folders(ws: LocalWorkspace) -> None:
     ops = {"name": "Ops", "path": "ops", "email": "ops@example.com"}
     emailed = s.create("folder", ops, raw=True)
     assert emailed["email"] == "ops@example.com"
+
+
+def test_a_temporary_delivery_with_bytes_from_the_senders_machine(ws: LocalWorkspace) -> None:
+    """Upload from the sender's desktop into a delivery, submit, download on the recipient's."""
+    payload = os.urandom(40_000)
+    ws.client("admin@example.com").put("/home/admin/refs/ref.png", payload)
+    admin = ws.session()
+    d = admin.create("delivery", {"name": "Refs from my machine"}, raw=True)
+    up = admin.create(
+        "transfer", {"parent": d["id"], "source": "/home/admin/refs/ref.png"}, raw=True
+    )
+    assert up["size"] == len(payload) and up["source"].startswith("user:")
+    ws.clock.advance(60)
+    assert admin.get_entity("transfer", up["id"], raw=True)["status"] == "done"
+    assert [(e["filename"], e["size"]) for e in admin.files.ls(f"delivery={d['id']}")] == [
+        ("ref.png", len(payload))
+    ]
+    admin.acl.grant("user", RECIPIENT, "delivery", d["id"])
+    admin.update("delivery", d["id"], {"status": "pending"})
+    ws.clock.advance(2)
+    std = ws.session(role="standard")
+    down = std.create(
+        "transfer", {"parent": d["id"], "destination": "C:/Users/standard/Downloads/"}, raw=True
+    )
+    ws.clock.advance(60)
+    assert std.get_entity("transfer", down["id"], raw=True)["status"] == "done"
+    assert ws.client(RECIPIENT).read("C:/Users/standard/Downloads/ref.png") == payload
+
+
+def test_the_official_delivery_workflow_over_http(  # type: ignore[no-untyped-def]
+    server, accsyn_clean_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order of the official client's own delivery tests, refusals included."""
+    from accsyn_api.session import AccsynException
+    from accsyn_api.session import Session as Official
+
+    from accsyn.emulator._clients import find_client
+
+    monkeypatch.setenv("ACCSYN_PROXY", f"accsyn:127.0.0.1:{server.port}")
+
+    def login(role: str) -> Official:
+        return Official(
+            workspace="demo",
+            username=server.users[role],
+            api_key=server.keys[role],
+            timeout=30,
+            connect_timeout=10,
+        )
+
+    admin, employee, standard = login("admin"), login("employee"), login("standard")
+    find_client(server.backend, "admin@example.com").put("/home/admin/ref.png", b"png" * 1000)
+    d = admin.create("Delivery", {"name": "Project references temp"})
+    with pytest.raises(AccsynException):  # no files, no recipients
+        admin.update("Delivery", d["id"], {"status": "pending"})
+    with pytest.raises(AccsynException):  # an unknown user, and no invitation allowed
+        admin.grant("User", "nobody@example.com", "Delivery", d["id"], {"invite": False})
+    with pytest.raises(AccsynException):  # the employee may not write to any volume
+        employee.create("Delivery", {"name": "Project references temp (EMP)"})
+    assert employee.get_entity("Delivery", d["id"]) is None
+    fields = admin.get_entity("Delivery", d["id"])
+    assert {"name", "status", "public", "user"} <= set(fields)
+    assert not {"data", "config", "tasks"} & set(fields)
+    assert admin.grant("User", RECIPIENT, "Delivery", d["id"]) is True
+    assert [r["user_hr"] for r in admin.access("Delivery", d["id"])] == [RECIPIENT]
+    with pytest.raises(AccsynException):  # a recipient but still no files
+        admin.update("Delivery", d["id"], {"status": "pending"})
+    with pytest.raises(AccsynException):
+        employee.grant("User", RECIPIENT, "Delivery", d["id"])
+    upload = admin.create("Transfer", {"parent": d["id"], "source": "/home/admin/ref.png"})
+    with pytest.raises(AccsynException):
+        employee.create("Transfer", {"parent": d["id"], "source": "/home/employee/x.png"})
+    server.backend.clock.advance(60)
+    assert admin.get_entity("Transfer", upload["id"])["status"] == "done"
+    submitted = admin.update("Delivery", d["id"], {"status": "pending"})
+    assert submitted["status"] != "init"
+    server.backend.clock.advance(2)
+    assert admin.get_entity("Delivery", d["id"])["status"] == "waiting"
+    with pytest.raises(AccsynException):  # a recipient does not add files
+        standard.create("Transfer", {"parent": d["id"], "source": "/home/standard/x.png"})
+    with pytest.raises(AccsynException):
+        standard.grant("User", RECIPIENT, "Delivery", d["id"])
+    with pytest.raises(AccsynException):
+        standard.create("Delivery", {"name": "Project references temp (STA)"})
+    for who in (employee, standard):
+        with pytest.raises(AccsynException):
+            who.update("Delivery", d["id"], {"status": "aborted"})
+        with pytest.raises(AccsynException):
+            who.delete_one("Delivery", d["id"])
+    assert [e["filename"] for e in standard.ls(f"delivery={d['id']}")] == ["ref.png"]
+    assert admin.update("Delivery", d["id"], {"status": "aborted"})["status"] == "aborted"
+    assert admin.delete_one("Delivery", d["id"]) is True
