@@ -119,9 +119,10 @@ def test_a_share_reference_resolves_by_code(ws: LocalWorkspace) -> None:
     assert [(r.type, r.code) for r in rows] == [(ShareType.COLLECTION, "review_picks")]
 
 
-def test_a_share_is_created_as_one_of_its_kinds(ws: LocalWorkspace) -> None:
-    with pytest.raises(accsyn.APIError, match="volume, folder, home, collection"):
-        ws.session().create("share", {"name": "Anything"}, validate=False)
+@pytest.mark.parametrize("role", ROLES)
+def test_a_share_is_created_as_one_of_its_kinds(ws: LocalWorkspace, role: str) -> None:
+    with pytest.raises(accsyn.BadRequestError, match="volume, folder, home, collection"):
+        ws.session(role).create("share", {"name": "Anything"}, validate=False)
 
 
 def test_share_finds_agree_with_the_official_client_shape(ws: LocalWorkspace) -> None:

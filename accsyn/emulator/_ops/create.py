@@ -48,11 +48,12 @@ def create(b: Backend, call: Call) -> dict[str, Any]:
             # Tasks are added to a job, several per item.
             result.extend(jobs.create_tasks(b, ctx, item))
             continue
+        members = facts().umbrellas.get(et)
+        if members:
+            # Whoever asks: the answer is where to create it, not a permission error.
+            raise ApiError(400, f"Create a {et} as one of its types: {', '.join(members)}.")
         check_write(b.store, ctx, et, None, item)
         creator = creator_of(et)
-        members = facts().umbrellas.get(et)
-        if creator is None and members:
-            raise ApiError(400, f"Create a {et} as one of its types: {', '.join(members)}.")
         if creator is None:
             raise ApiError(400, f"Entities of type '{et}' cannot be created through the API.")
         result.append(creator(b, ctx, et, item))
