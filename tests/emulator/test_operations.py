@@ -14,6 +14,7 @@ that expect the 3.4.0 refusal.
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from accsyn_api.session import Session as Official
 
 import accsyn
 from accsyn.emulator import Backend, LocalWorkspace
+from accsyn.emulator._clients import EmulatedClient, add_client, find_user
 
 RECIPIENT = "standard@example.com"
 
@@ -117,6 +119,7 @@ class World:
     """Fresh entities and files for one row, made through the client under test."""
 
     api: Any
+    backend: Backend
     tag: str
     ids: dict[str, str] = field(default_factory=dict)
 
@@ -127,7 +130,7 @@ class World:
 
 
 def _make_world(api: Any, backend: Backend) -> World:
-    w = World(api, uuid.uuid4().hex[:8])
+    w = World(api, backend, uuid.uuid4().hex[:8])
     root: Path = backend.files_root / "projects" / w.dir
     (root / "sub").mkdir(parents=True)
     (root / "a.txt").write_bytes(b"alpha\n")
@@ -207,6 +210,8 @@ def _check_deleted_user(w: World, r: Any) -> None:
     assert r is True
     assert w.api.find(f"user WHERE id={w.ids['user']}") == []
     assert w.api.find(f"user WHERE id={w.ids['user']}", archived=True)[0]["id"] == w.ids["user"]
+    # get_entity finds an entity in any state (protocol.md §4.3.1).
+    assert w.api.get_entity("User", w.ids["user"])["id"] == w.ids["user"]
 
 
 def _remove_from_collection(w: World) -> Any:
@@ -371,6 +376,29 @@ def _check_logs(w: World, r: Any) -> None:
     assert isinstance(r, dict) and r["result"]
     assert all({"date", "message", "user"} <= set(e) for e in r["result"])
     assert any(e["message"] == "folder/create" for e in r["result"])
+
+
+def _running(kind: str, method: str) -> Callable[[World], Any]:
+    """Ask ``method`` with no client, with one of ``kind`` online on this host, then offline."""
+
+    def call(w: World) -> Any:
+        before = getattr(w.api, method)()
+        with w.backend.lock:
+            admin = find_user(w.backend.store, "admin@example.com")
+            row = add_client(w.backend, user=admin, hostname=socket.gethostname(), kind=kind)
+        try:
+            on = getattr(w.api, method)()
+            EmulatedClient(w.backend, row.id).online = False
+            return before, on, getattr(w.api, method)()
+        finally:
+            with w.backend.lock:
+                w.backend.store.delete(row.id)  # leave no machine behind for other rows
+
+    return call
+
+
+def _check_running(w: World, r: Any) -> bool:
+    return bool(r == (None, True, False))
 
 
 #: protocol.md §4.3, table by table, in its order.
@@ -553,19 +581,11 @@ OPERATIONS: list[Op] = [
         lambda w: w.api.get_api_key(),
         lambda w, r: isinstance(r, str) and len(r) >= 16,
     ),
-    # No client of this user runs on this host: None (not False) is the documented answer.
-    Op("app_is_running", lambda w: w.api.app_is_running(), lambda w, r: r is None),
-    Op("gui_is_running", lambda w: w.api.gui_is_running(), lambda w, r: r is None),
-    Op(
-        "daemon_is_running",
-        lambda w: w.api.daemon_is_running(),
-        lambda w, r: r is None,
-    ),
-    Op(
-        "server_is_running",
-        lambda w: w.api.server_is_running(),
-        lambda w, r: r is None,
-    ),
+    # None without a client of this user on this host, True while it is online, else False.
+    Op("app_is_running", _running("app", "app_is_running"), _check_running),
+    Op("gui_is_running", _running("app", "gui_is_running"), _check_running),
+    Op("daemon_is_running", _running("userserver", "daemon_is_running"), _check_running),
+    Op("server_is_running", _running("userserver", "server_is_running"), _check_running),
     Op(
         "integration",
         lambda w: w.api.integration("ftrack", "status", {}),
