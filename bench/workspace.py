@@ -12,13 +12,20 @@ Measured in one run, interleaved so machine noise hits both alike:
   ``LocalWorkspace.session()`` (in-process, no httpx), through the same ``Session``
   over the httpx ``EmulatorTransport`` (the way before: the baseline), and the
   backend alone replaying the in-process session's requests (the emulator's share),
-  p50 over many calls, round-robin.
+  p50 over many calls, round-robin. Each call is timed twice: wall clock
+  (``perf_counter``: what a test waits) and this thread's CPU time
+  (``thread_time``: the work done, which barely moves when other processes load
+  the machine — a quiet machine's wall clock is close to it).
+
+The find target (<= 0.15 ms) is judged on the wall-clock p50; the CPU-time p50 is
+printed beside it as the load-insensitive estimate.
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import claim, interleaved
+
+#: The CPU-time samples' keys carry this suffix (``"in-process cpu"``).
+CPU = " cpu"
 
 CREATE_TARGET_MS = 5.0
 FIND_TARGET_MS = 0.15
@@ -39,9 +49,27 @@ def _p50_ms(samples: list[float]) -> float:
 FINDS = ("queue WHERE code=high", "user WHERE code=lisa@example.com")
 
 
+def _wall_and_cpu(
+    contenders: dict[str, Any], repeats: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Round-robin like :func:`interleaved`; each call's wall-clock and CPU seconds."""
+    wall: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    clock, thread = time.perf_counter, time.thread_time
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            c0, t0 = thread(), clock()
+            fn()
+            t1, c1 = clock(), thread()
+            wall[name].append(t1 - t0)
+            cpu[name].append(c1 - c0)
+    return wall, cpu
+
+
 def _small_finds(ws: Any, calls: int) -> dict[str, list[float]]:
     """p50 samples of a small find: in-process, over httpx, and the backend alone.
 
+    Wall clock, and CPU time under ``<name> cpu``.
     Round-robin per call, so noise from other processes hits all three alike. The
     backend alone replays the very requests the in-process session sent (each with
     its own ``eid``, as in real use), so its share is measured on real input.
@@ -81,9 +109,11 @@ def _small_finds(ws: Any, calls: int) -> dict[str, list[float]]:
                 "httpx": lambda q=query: over_httpx.find(q),
                 "backend": lambda r=replay: handle(*next(r)),
             }
-            for name, taken in interleaved(rounds, calls, warmup=False).items():
+            wall, cpu = _wall_and_cpu(rounds, calls)
+            for name, taken in wall.items():
                 key = name if query == FINDS[0] else f"{name}: {query}"
                 samples[key] = taken
+                samples[key.replace(name, name + CPU, 1)] = cpu[name]
     return samples
 
 
@@ -146,9 +176,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         claim(
             "workspace",
             "in-process small find p50, through a Session",
-            ours=f"{f['in-process']:.3f} ms",
+            ours=f"{f['in-process']:.3f} ms (CPU {f['in-process' + CPU]:.3f} ms)",
             baseline="the same Session over the httpx EmulatorTransport, same run",
-            baseline_value=f"{f['httpx']:.3f} ms",
+            baseline_value=f"{f['httpx']:.3f} ms (CPU {f['httpx' + CPU]:.3f} ms)",
             ratio=f["httpx"] / f["in-process"],
             target=f"<= {FIND_TARGET_MS:g} ms",
             met=f["in-process"] <= FIND_TARGET_MS,
@@ -168,15 +198,17 @@ def table(result: dict[str, Any]) -> str:
         f"| create + first find + close, p50 | {p['seeded']:.1f} ms | {p['fresh']:.2f} ms | "
         f"{p['seeded'] / p['fresh']:.0f}x |",
         "",
-        "| small find, p50 | in-process (`ws.session()`) | httpx transport (before) | backend |",
+        "| small find, p50: wall clock (CPU time) | in-process (`ws.session()`) "
+        "| httpx transport (before) | backend |",
         "|---|---|---|---|",
     ]
     for query in FINDS:
         suffix = "" if query == FINDS[0] else f": {query}"
-        rows.append(
-            f"| `{query}` | {f['in-process' + suffix]:.3f} ms | {f['httpx' + suffix]:.3f} ms | "
-            f"{f['backend' + suffix]:.3f} ms |"
-        )
+        cells = [
+            f"{f[name + suffix]:.3f} ms ({f[name + CPU + suffix]:.3f} ms)"
+            for name in ("in-process", "httpx", "backend")
+        ]
+        rows.append(f"| `{query}` | " + " | ".join(cells) + " |")
     find = f["in-process"]
     rows += [
         "",
@@ -185,6 +217,10 @@ def table(result: dict[str, Any]) -> str:
         f"in-process small find p50 <= {FIND_TARGET_MS:g} ms: "
         f"{'met' if find <= FIND_TARGET_MS else 'NOT met'} ({find:.3f} ms: the emulated "
         f"backend {f['backend']:.3f} ms, the SDK around it {find - f['backend']:.3f} ms).",
+        f"The find target is judged on the wall-clock p50; its CPU-time p50 "
+        f"({f['in-process' + CPU]:.3f} ms: backend {f['backend' + CPU]:.3f} ms, SDK "
+        f"{f['in-process' + CPU] - f['backend' + CPU]:.3f} ms) is what the call costs "
+        f"without waiting for a loaded machine's cores.",
     ]
     return "\n".join(rows)
 

@@ -1,7 +1,10 @@
 """Authentication: ``basic <b64 user>:<b64 API key>`` plus the workspace header.
 
-A caller that authenticated once is remembered until any stored data changes
-(the store's generation), so polling clients skip the key check.
+A caller that authenticated once is remembered, with their user row, until any
+stored data changes (the store's generation: every insert, update or delete,
+an API key, a role or a state included), so polling clients skip the key check
+and the row read; a deactivated user or a changed role applies to the very
+next request.
 """
 
 from __future__ import annotations
@@ -20,15 +23,22 @@ __all__ = ["Authenticator"]
 _CACHE_SIZE = 256
 
 
+def _copy(row: Row) -> Row:
+    # Each request gets its own row (a handler may change its data before
+    # writing it back), so the remembered one stays as stored.
+    return Row(row.seq, row.id, row.et, row.state, dict(row.data), row.t_next)
+
+
 class Authenticator:
     """Checks request credentials against the accounts of one workspace."""
 
     def __init__(self, store: Store, code: str) -> None:
         self.store = store
         self.code = code
-        # (Authorization, workspace header) -> (store generation, user id): a caller
-        # that authenticated successfully is the same user until any data changes.
-        self._cache: dict[tuple[str, str], tuple[int, str]] = {}
+        # (Authorization, workspace header) -> (store generation, user row): a caller
+        # that authenticated successfully is the same user, unchanged, until any
+        # data changes.
+        self._cache: dict[tuple[str, str], tuple[int, Row]] = {}
 
     def user(self, headers: Mapping[str, str]) -> Row:
         """The active user the (lower-cased) ``headers`` authenticate, else 401."""
@@ -37,13 +47,11 @@ class Authenticator:
         generation = self.store.generation
         hit = self._cache.get((auth, ws))
         if hit is not None and hit[0] == generation:
-            row = self.store.get(hit[1])
-            if row is not None:
-                return row
+            return _copy(hit[1])
         user = self._check(auth, ws)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
-        self._cache[(auth, ws)] = (generation, user.id)
+        self._cache[(auth, ws)] = (generation, _copy(user))
         return user
 
     def _check(self, auth: str, ws: str) -> Row:

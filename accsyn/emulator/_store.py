@@ -40,6 +40,12 @@ if _MISSING_HOT:
     raise RuntimeError(f"the models no longer define the emulator's hot columns {_MISSING_HOT}")
 
 
+#: Statements kept by :meth:`Store.select` (their text is a function of the query's shape).
+_STATEMENTS = 512
+#: Decoded rows kept for shared reads (keyed by their stored JSON text).
+_DECODED = 4096
+
+
 def new_id() -> str:
     """A fresh 24-hex entity id (MongoDB ObjectId style)."""
     return os.urandom(12).hex()
@@ -98,6 +104,7 @@ class Store:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
             """
         )
+        self._init_caches()
         self.irregular: dict[str, set[str]] = {}
         for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
             self.irregular.setdefault(et, set()).add(attr)
@@ -143,7 +150,12 @@ class Store:
             template.conn.backup(store.conn)
         store.conn.execute("PRAGMA synchronous=OFF")
         store.irregular = {et: set(attrs) for et, attrs in template.irregular.items()}
+        store._init_caches()
         return store
+
+    def _init_caches(self) -> None:
+        self._statements: dict[tuple[Any, ...], str] = {}
+        self._decoded: dict[str, dict[str, Any]] = {}
 
     @property
     def generation(self) -> int:
@@ -306,42 +318,64 @@ class Store:
         extra: tuple[str, Sequence[Any]] | None = None,
         limit: int | None = None,
         skip: int = 0,
+        shared: bool = False,
     ) -> list[Row]:
-        """Entities of the given types matching ``where`` (compiled to SQL)."""
-        clauses = [f"et IN ({', '.join('?' * len(ets))})"]
-        params: list[Any] = list(ets)
-        if states is not None:
-            clauses.append(f"state IN ({', '.join('?' * len(states))})")
-            params += list(states)
+        """Entities of the given types matching ``where`` (compiled to SQL).
+
+        ``shared``: the rows are only read, never changed (a find's answer), so
+        their ``data`` may be one decoded dict shared by every read of the same
+        stored text — a repeated read skips decoding the JSON again.
+        """
+        wsql: str | None = None
+        wparams: list[Any] = []
         if where is not None:
             irregular: set[str] = set()
             for et in ets:
                 irregular |= self.irregular.get(et, set())
-            sql, p = compile_where(where, entitytype or (ets[0] if ets else None), irregular)
-            clauses.append(sql)
-            params += p
+            wsql, wparams = compile_where(where, entitytype or (ets[0] if ets else None), irregular)
+        paged = limit is not None or bool(skip)
+        key = (len(ets), None if states is None else len(states), wsql, extra and extra[0], paged)
+        sql = self._statements.get(key)
+        if sql is None:
+            sql = _select_sql(len(ets), states, wsql, extra, paged)
+            if len(self._statements) >= _STATEMENTS:
+                self._statements.clear()
+            self._statements[key] = sql
+        params: list[Any] = []
         if extra is not None:
-            clauses.insert(0, extra[0])
-            params[:0] = list(extra[1])
-            if where is not None:
-                # The caller's predicate (a regex, maybe) only ever sees rows the
-                # read filter let through: CASE evaluates in order, so no timing
-                # or error tells anything about a row the caller cannot read.
-                clauses[-1] = f"CASE WHEN {extra[0]} THEN {clauses[-1]} ELSE 0 END"
-                params[len(params) - len(p) : len(params) - len(p)] = list(extra[1])
-        sql = (
-            "SELECT seq, id, et, state, data, t_next FROM entity WHERE "
-            + " AND ".join(clauses)
-            + " ORDER BY seq"
-        )
-        if limit is not None or skip:
-            sql += " LIMIT ? OFFSET ?"
+            params += extra[1]
+        params += ets
+        if states is not None:
+            params += states
+        if wsql is not None:
+            if extra is not None:
+                params += extra[1]
+            params += wparams
+        if paged:
             params += [limit if limit is not None else -1, skip]
         with self.lock:
             try:
+                if shared:
+                    return self._shared_rows(self.conn.execute(sql, params))
                 return [self._row(r) for r in self.conn.execute(sql, params)]
             except sqlite3.OperationalError as exc:
                 raise _query_failure(exc) from None
+
+    def _shared_rows(self, cursor: Iterable[Sequence[Any]]) -> list[Row]:
+        # Keyed by the stored JSON text itself: a changed row has other text, so a
+        # stale decoding can never be served (no invalidation to forget).
+        decoded = self._decoded
+        rows = []
+        for r in cursor:
+            text = r[4]
+            data = decoded.get(text)
+            if data is None:
+                data = json.loads(text)
+                if len(decoded) >= _DECODED:
+                    decoded.clear()
+                decoded[text] = data
+            rows.append(Row(r[0], r[1], r[2], r[3], data, r[5]))
+        return rows
 
     def iter_all(self, et: str) -> Iterator[Row]:
         """Every entity of one type, in any state (for Python-side scans)."""
@@ -408,6 +442,35 @@ class Store:
                     "INSERT OR REPLACE INTO setting VALUES (?, ?, ?, ?)",
                     (scope, scope_id, name, value),
                 )
+
+
+def _select_sql(
+    n_ets: int,
+    states: Sequence[str] | None,
+    where: str | None,
+    extra: tuple[str, Sequence[Any]] | None,
+    paged: bool,
+) -> str:
+    """The statement :meth:`Store.select` runs; its parameters come in this order:
+    extra's, the types, the states, (extra's again and) the where clause's, paging."""
+    clauses = [f"et IN ({', '.join('?' * n_ets)})"]
+    if states is not None:
+        clauses.append(f"state IN ({', '.join('?' * len(states))})")
+    if extra is not None:
+        clauses.insert(0, extra[0])
+    if where is not None:
+        if extra is not None:
+            # The caller's predicate (a regex, maybe) only ever sees rows the read
+            # filter let through: CASE evaluates in order, so no timing or error
+            # tells anything about a row the caller cannot read.
+            where = f"CASE WHEN {extra[0]} THEN {where} ELSE 0 END"
+        clauses.append(where)
+    sql = (
+        "SELECT seq, id, et, state, data, t_next FROM entity WHERE "
+        + " AND ".join(clauses)
+        + " ORDER BY seq"
+    )
+    return sql + " LIMIT ? OFFSET ?" if paged else sql
 
 
 def _query_failure(exc: sqlite3.OperationalError) -> BaseException:

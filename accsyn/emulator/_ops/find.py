@@ -113,7 +113,14 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
     try:
         for states in scopes:
             rows = b.store.select(
-                ets, where=where, entitytype=et, states=states, extra=ex, limit=limit, skip=skip
+                ets,
+                where=where,
+                entitytype=et,
+                states=states,
+                extra=ex,
+                limit=limit,
+                skip=skip,
+                shared=True,  # only read: out() copies what it answers
             )
             if rows:
                 break
