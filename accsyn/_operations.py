@@ -288,7 +288,16 @@ def pages(
     while (step := pager.next_request()) is not None:
         req = state.find(skip=step.skip, limit=step.limit, attributes=attributes)
         body = yield req
+        lost = pager.gave_up
         new = pager.feed(_rows(body, req.uri))
+        if pager.gave_up and not lost:
+            # Not silent: rows may have been missed (see Pager.gave_up).
+            logger.warning(
+                "%s: the result changed faster than it was read (or its order is not "
+                "stable), so some entities may have been missed; re-run the query, or "
+                "use a larger page_size",
+                req.uri,
+            )
         total += len(new)
         if new and not count:
             yield Page(list(new))

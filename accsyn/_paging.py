@@ -26,7 +26,8 @@ How it stays correct:
   of them were removed between two requests, or the server's order is not stable),
   paging carries on from the offset while every id handed out is still remembered,
   and otherwise resumes plainly where the anchor was lost: rows that slid back past
-  it may be missed then, but none is repeated.
+  it may be missed then, but none is repeated. :attr:`Pager.gave_up` says so, and the
+  drivers log a warning naming the request: never a silently short result.
 * **End.** A page shorter than requested is the end of the result set; a user
   ``limit`` is never exceeded and never over-fetched (each request asks only for what
   is still wanted, plus the one anchor row).
@@ -141,6 +142,18 @@ class Pager:
         self._done = limit == 0
         #: Number of requests issued so far.
         self.requests = 0
+
+    @property
+    def gave_up(self) -> bool:
+        """Whether the pager lost its place and paged on without rewinding.
+
+        That happens only when every remembered row before the read position was
+        removed while reading (or the server's order proved unstable): rows that
+        slid back past the position may then have been missed, though none is
+        yielded twice. Drivers log a warning; a caller that must not miss rows
+        should re-run the query.
+        """
+        return self._unstable
 
     @property
     def done(self) -> bool:
