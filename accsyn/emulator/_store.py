@@ -44,6 +44,8 @@ if _MISSING_HOT:
 _STATEMENTS = 512
 #: Decoded rows kept for shared reads (keyed by their stored JSON text).
 _DECODED = 4096
+#: Shared selects' rows kept per generation (keyed by statement and parameters).
+_SELECTED = 256
 
 
 def new_id() -> str:
@@ -156,6 +158,8 @@ class Store:
     def _init_caches(self) -> None:
         self._statements: dict[tuple[Any, ...], str] = {}
         self._decoded: dict[str, dict[str, Any]] = {}
+        self._selected: dict[tuple[Any, ...], list[Row]] = {}
+        self._selected_at = -1
 
     @property
     def generation(self) -> int:
@@ -323,8 +327,9 @@ class Store:
         """Entities of the given types matching ``where`` (compiled to SQL).
 
         ``shared``: the rows are only read, never changed (a find's answer), so
-        their ``data`` may be one decoded dict shared by every read of the same
-        stored text — a repeated read skips decoding the JSON again.
+        they may be shared: the same select answers the same row objects until any
+        row of the database changes (:attr:`generation`), and a row's ``data`` is
+        one decoded dict per stored JSON text.
         """
         wsql: str | None = None
         wparams: list[Any] = []
@@ -355,9 +360,22 @@ class Store:
             params += [limit if limit is not None else -1, skip]
         with self.lock:
             try:
-                if shared:
-                    return self._shared_rows(self.conn.execute(sql, params))
-                return [self._row(r) for r in self.conn.execute(sql, params)]
+                if not shared:
+                    return [self._row(r) for r in self.conn.execute(sql, params)]
+                # A read-only select is a pure function of the statement, its
+                # parameters and the data: its rows stand until any row changes.
+                generation = self.conn.total_changes
+                if generation != self._selected_at:
+                    self._selected.clear()
+                    self._selected_at = generation
+                key2 = (sql, *params)
+                rows = self._selected.get(key2)
+                if rows is None:
+                    rows = self._shared_rows(self.conn.execute(sql, params))
+                    if len(self._selected) >= _SELECTED:
+                        self._selected.clear()
+                    self._selected[key2] = rows
+                return list(rows)
             except sqlite3.OperationalError as exc:
                 raise _query_failure(exc) from None
 
