@@ -13,6 +13,7 @@ works character by character, so both can be done piece by piece.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from json.encoder import encode_basestring_ascii as _string
 
 from accsyn import _constants as const
@@ -23,6 +24,10 @@ from accsyn._wire import Endpoint, EventRequest, HttpRequest, WireContext
 __all__ = ["EventEncoder"]
 
 _KEYS: dict[str, str] = {}
+#: Most per-event string fields an encoder remembers (then it starts over).
+_STRINGS = 256
+#: An ``eid`` whose JSON and URL-quoted forms are the text itself (a uuid).
+_SAFE_EID = re.compile(r"[0-9a-f-]{1,64}")
 
 
 def _key(name: str) -> str:
@@ -35,7 +40,7 @@ def _key(name: str) -> str:
 class EventEncoder:
     """Encodes events for one caller (``ctx``) and ``endpoint``, as ``encode_event`` does."""
 
-    __slots__ = ("_delete_headers", "_fixed", "_headers", "_url", "ctx", "endpoint")
+    __slots__ = ("_delete_headers", "_fixed", "_headers", "_strings", "_url", "ctx", "endpoint")
 
     def __init__(self, ctx: WireContext, endpoint: Endpoint) -> None:
         self.ctx = ctx
@@ -55,6 +60,9 @@ class EventEncoder:
         for key, value in caller.items():
             text = f"{_key(key)}{wire.dumps(value)}"
             self._fixed[key] = (value, text, wire.quote_text(text))
+        # (key, string value) -> (JSON "key: value", the same URL-quoted): the uri,
+        # the query, the stamp (one per second) repeat from event to event.
+        self._strings: dict[tuple[str, str], tuple[str, str]] = {}
 
     def encode(
         self,
@@ -74,8 +82,20 @@ class EventEncoder:
                 parts.append(known[2] if quoted else known[1])
                 continue
             if type(value) is str:
-                # What dumps() writes for a string, without building an encoder per call.
-                text = f"{_key(key)}{_string(value)}"
+                if key == "eid" and _SAFE_EID.fullmatch(value):
+                    # A fresh uuid every time: nothing in it to escape or remember.
+                    text = f'"eid": "{value}"'
+                    parts.append(f"%22eid%22%3A%20%22{value}%22" if quoted else text)
+                    continue
+                known_text = self._strings.get((key, value))
+                if known_text is None:
+                    # What dumps() writes for a string, without building an encoder per call.
+                    text = f"{_key(key)}{_string(value)}"
+                    if len(self._strings) >= _STRINGS:
+                        self._strings.clear()
+                    known_text = self._strings[(key, value)] = (text, wire.quote_text(text))
+                parts.append(known_text[1] if quoted else known_text[0])
+                continue
             elif value is None or (type(value) is dict and not value):
                 text = f"{_key(key)}{'null' if value is None else '{}'}"
             else:

@@ -64,13 +64,19 @@ def drive(plan: Plan[T], send: Send) -> Generator[list[Any], None, T]:
 
 
 def run(plan: Plan[T], send: Send) -> T:
-    """Drive ``plan`` to its result (pages it yields are dropped)."""
-    driver = drive(plan, send)
-    while True:
-        try:
-            next(driver)
-        except StopIteration as stop:
-            return cast(T, stop.value)
+    """Drive ``plan`` to its result (pages it yields are dropped).
+
+    :func:`drive` without the generator around it: every call of a session runs
+    here, most of them one small request.
+    """
+    try:
+        item = next(plan)
+        while True:
+            item = plan.send(None if isinstance(item, Page) else send(item))
+    except StopIteration as stop:
+        return cast(T, stop.value)
+    finally:
+        plan.close()
 
 
 async def adrive(plan: Plan[Any], send: AsyncSend) -> AsyncGenerator[list[Any] | Done, None]:
