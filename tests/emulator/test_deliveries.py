@@ -257,3 +257,21 @@ def test_the_official_delivery_workflow_over_http(  # type: ignore[no-untyped-de
     assert [e["filename"] for e in standard.ls(f"delivery={d['id']}")] == ["ref.png"]
     assert admin.update("Delivery", d["id"], {"status": "aborted"})["status"] == "aborted"
     assert admin.delete_one("Delivery", d["id"]) is True
+
+
+def test_unknown_recipients_wait_for_the_submit_to_be_invited(ws: LocalWorkspace) -> None:
+    s = ws.session()
+    d = s.create("delivery", {"name": "For a newcomer", "tasks": ["demo/README.txt"]}, raw=True)
+    assert s.acl.grant("user", "Newcomer@Studio.example", "delivery", d["id"]) is True
+    # Pending while the delivery is init: the email, no user yet (3.4.0 revoke matches it).
+    assert [(r["user"], r["user_hr"]) for r in s.acl.access("delivery", d["id"])] == [
+        ("newcomer@studio.example", "newcomer@studio.example")
+    ]
+    assert s.find("user WHERE code=newcomer@studio.example", raw=True) == []
+    s.update("delivery", d["id"], {"status": "pending"})
+    [user] = s.find("user WHERE code=newcomer@studio.example", raw=True)
+    assert user["role"] == "standard"
+    assert [r["user"] for r in s.acl.access("delivery", d["id"])] == [user["id"]]
+    # On a submitted delivery an unknown email is invited at once.
+    later = s.acl.grant("user", "late@studio.example", "delivery", d["id"])
+    assert later["user_hr"] == "late@studio.example" and later["user"] != "late@studio.example"

@@ -44,6 +44,7 @@ __all__ = [
     "attach",
     "attached",
     "create_delivery",
+    "invite_pending",
     "recipients",
     "upload_dir",
 ]
@@ -149,7 +150,7 @@ def create_delivery(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict
     row = b.store.insert(et, d)
     add_files(b, row, placed)
     for r in recipients_in:
-        add_recipient(b, row, str(r), True)
+        add_recipient(b, ctx, row, str(r), True)
     if submitted:
         b.sim.submit_soon(row)
     return out(b.store.get(row.id) or row)
@@ -231,8 +232,12 @@ def attached(b: Backend, ctx: Ctx, job: Row, transfer: Row, into: bool) -> None:
 # --- recipients ---------------------------------------------------------------------------
 
 
-def add_recipient(b: Backend, job: Row, ident: str, invite: bool) -> dict[str, Any]:
-    """Add (or refresh) a recipient of a delivery; unknown emails only with ``invite``."""
+def add_recipient(b: Backend, ctx: Ctx, job: Row, ident: str, invite: bool) -> dict[str, Any]:
+    """Add (or refresh) a recipient of a delivery; unknown emails only with ``invite``.
+
+    An unknown email stays a pending recipient while the delivery is ``init`` and is
+    invited (a standard user is created) once it is submitted.
+    """
     user = by_ident(b.store, "user", ident, ("active",))
     if user is None:
         if not EMAIL_RE.match(ident.lower()):
@@ -246,7 +251,28 @@ def add_recipient(b: Backend, job: Row, ident: str, invite: bool) -> dict[str, A
     recs.append(rec)
     job.data["_recipients"] = recs
     b.store.update(job)
+    if job.data.get("status") != "init":
+        invite_pending(b, ctx, job)
+        rec = next(r for r in job.data["_recipients"] if r["user_hr"] == rec["user_hr"])
     return rec
+
+
+def invite_pending(b: Backend, ctx: Ctx, job: Row) -> None:
+    """Invite the pending (email-only) recipients of a submitted delivery."""
+    from accsyn.emulator._ops.create import create_user  # create imports this module
+
+    changed = False
+    for r in job.data.get("_recipients", []):
+        if EMAIL_RE.match(str(r.get("user"))):
+            user = by_ident(b.store, "user", str(r["user"]), ("active",))
+            if user is None:
+                created = create_user(b, ctx, {"code": r["user"], "role": "standard"})
+                user = b.store.get(created["id"])
+            if user is not None:
+                r.update(user=user.id, user_hr=user.data.get("code"))
+                changed = True
+    if changed:
+        b.store.update(job)
 
 
 def recipients(b: Backend, call: Call) -> dict[str, Any]:
@@ -269,7 +295,7 @@ def recipients(b: Backend, call: Call) -> dict[str, Any]:
     ident = as_str(d.get("recipient"), "recipient")
     if uri == "job/recipient/add":
         check_method(call.method, ("PUT", "POST"))
-        rec = add_recipient(b, job, ident, d.get("invite", True) is not False)
+        rec = add_recipient(b, ctx, job, ident, d.get("invite", True) is not False)
         return {"result": True if job.data.get("status") == "init" else rec}
     check_method(call.method, ("DELETE",))
     recs = job.data.get("_recipients", [])

@@ -10,6 +10,7 @@ from accsyn._codec import decode_datetime
 from accsyn._exceptions import ValidationError
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
+from accsyn.emulator._ops import deliveries
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._paths import check_share_code, check_share_path
 from accsyn.emulator._protocol import ApiError, Call, as_dict
@@ -66,6 +67,8 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
             continue
         if k == "status" and et in f.job_entities:
             state = b.sim.set_status(row, value)
+            if et in f.delivery_like and value == "pending":
+                deliveries.invite_pending(b, ctx, row)  # submitted: pending emails invited
             continue
         if k == "role":
             if ctx.role != "admin":
