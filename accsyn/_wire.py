@@ -178,6 +178,10 @@ def json_default(obj: object) -> Any:
     )
 
 
+#: What ``json.dumps(obj, default=json_default, allow_nan=False)`` builds per call.
+_ENCODER = json.JSONEncoder(default=json_default, allow_nan=False)
+
+
 def dumps(obj: Any) -> str:
     """JSON exactly as the official client writes it (``", "``/``": "``, ASCII only).
 
@@ -185,7 +189,7 @@ def dumps(obj: Any) -> str:
     the field instead of being sent as Python's non-standard tokens.
     """
     try:
-        return json.dumps(obj, default=json_default, allow_nan=False)
+        return _ENCODER.encode(obj)
     except ValidationError:
         raise
     except ValueError:

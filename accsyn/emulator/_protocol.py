@@ -209,6 +209,10 @@ def _refuse_constant(name: str) -> Any:
     raise ApiError(400, f"{name} is not standard JSON; send null or a finite number.")
 
 
+#: ``json.loads(text, parse_constant=...)`` builds a decoder per call; one does.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def _json(text: str, what: str) -> Any:
     if text.count("{") + text.count("[") > MAX_CONTAINERS:
         # A few KiB of gzip inflate to millions of tiny objects (hundreds of MB once
@@ -217,7 +221,7 @@ def _json(text: str, what: str) -> Any:
     try:
         # Python's json accepts NaN/Infinity; stored, they would poison every later
         # read of the row, so they are refused here.
-        return json.loads(text, parse_constant=_refuse_constant)
+        return _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise ApiError(400, f"The {what} is not valid JSON.") from None
 

@@ -48,6 +48,10 @@ _DECODED = 4096
 _SELECTED = 256
 
 
+#: ``json.dumps(data, separators=(",", ":"))`` without a new encoder per row written.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def new_id() -> str:
     """A fresh 24-hex entity id (MongoDB ObjectId style)."""
     return os.urandom(12).hex()
@@ -203,7 +207,7 @@ class Store:
         hot, irregular = hot_values(data)
         if irregular:
             self._note_irregular(et, irregular)
-        return [id_, et, state, json.dumps(data, separators=(",", ":")), t_next, *hot]
+        return [id_, et, state, _COMPACT.encode(data), t_next, *hot]
 
     def insert(
         self,
