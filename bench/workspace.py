@@ -14,8 +14,9 @@ Measured in one run, interleaved so machine noise hits both alike:
   backend alone replaying the in-process session's requests (the emulator's share),
   p50 over many calls, round-robin. Each call is timed twice: wall clock
   (``perf_counter``: what a test waits) and this thread's CPU time
-  (``thread_time``: the work done, which barely moves when other processes load
-  the machine — a quiet machine's wall clock is close to it).
+  (``thread_time``: the work done, without time spent waiting for a core; on a
+  shared machine it still includes the slowdown of sharing caches and cores, so
+  both figures are above what a quiet machine shows).
 
 The find target (<= 0.15 ms) is judged on the wall-clock p50; the CPU-time p50 is
 printed beside it as the load-insensitive estimate.
@@ -219,8 +220,8 @@ def table(result: dict[str, Any]) -> str:
         f"backend {f['backend']:.3f} ms, the SDK around it {find - f['backend']:.3f} ms).",
         f"The find target is judged on the wall-clock p50; its CPU-time p50 "
         f"({f['in-process' + CPU]:.3f} ms: backend {f['backend' + CPU]:.3f} ms, SDK "
-        f"{f['in-process' + CPU] - f['backend' + CPU]:.3f} ms) is what the call costs "
-        f"without waiting for a loaded machine's cores.",
+        f"{f['in-process' + CPU] - f['backend' + CPU]:.3f} ms) leaves out time spent "
+        f"waiting for a core (the SDK's share includes the emulator's JSON of the answer).",
     ]
     return "\n".join(rows)
 
