@@ -232,9 +232,14 @@ class EmulatedClient:
     def path(self, path: str) -> Path:
         """Where ``path`` (as the machine spells it) is on this host.
 
-        Transfers due by the workspace clock land first, as they would before
-        any request: what the machine holds follows the clock.
+        A relative path is under the machine user's home (``~``), as in a
+        transfer's ``<party>:<path>``: ``put("shots/a.exr")`` is the file that
+        ``lisa@example.com:shots/a.exr`` names. Transfers due by the workspace
+        clock land first, as they would before any request: what the machine
+        holds follows the clock.
         """
+        if not is_local_path(path):
+            path = "~/" + path  # the party resolver's rule (_parties.endpoint)
         with self._b.lock:
             self._b.tick()
             return safe_join(self.root, local_rel(path))

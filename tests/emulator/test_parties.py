@@ -243,3 +243,23 @@ def test_app_and_daemon_checks_see_an_emulated_machine_on_this_host(ws: LocalWor
     assert s.daemon_is_running() is None
     ws.add_client("admin@example.com", hostname=socket.gethostname(), kind="userserver")
     assert s.daemon_is_running() is True
+
+
+def test_a_relative_path_means_the_same_file_on_the_machine_and_in_a_transfer() -> None:
+    """``put("shots/a.exr")`` and ``lisa@example.com:shots/a.exr`` name one file (the
+    machine user's home), so a test that places a file and sends it gets it sent."""
+    with LocalWorkspace() as ws:
+        s = ws.session(clock=ws.clock)
+        lisa = ws.client("lisa@example.com")
+        lisa.put("shots/a.exr", b"exr" * 100)
+        assert lisa.read("~/shots/a.exr") == b"exr" * 100
+        t = s.create(
+            "transfer",
+            {
+                "name": "rel",
+                "source": "lisa@example.com:shots/a.exr",
+                "destination": "volume=projects/rel/",
+            },
+        )
+        assert t.wait(timeout=600).status == "done"
+        assert s.files.exists("volume=projects/rel/a.exr")
