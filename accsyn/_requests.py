@@ -65,10 +65,28 @@ def require_str(value: object, what: str) -> str:
     return value
 
 
+#: id(expression) -> (the expression, its rendering). Expressions are immutable
+#: (frozen, str and tuple values only) and parsed queries are cached, so the same
+#: object renders the same text every time; the entry holds the expression itself,
+#: so its id cannot be reused by another object while the entry exists.
+_RENDERED: dict[int, tuple[object, str]] = {}
+_RENDERED_MAX = 512
+
+
 def statement(query: Query) -> tuple[str | None, str | None]:
     """``(entity type, canonical expression)`` of a parsed query: the one place a
     query is rendered for the wire (once per call; pages reuse the string)."""
-    return query.entitytype, render(query.where) if query.where is not None else None
+    where = query.where
+    if where is None:
+        return query.entitytype, None
+    known = _RENDERED.get(id(where))
+    if known is not None and known[0] is where:
+        return query.entitytype, known[1]
+    text = render(where)
+    if len(_RENDERED) >= _RENDERED_MAX:
+        _RENDERED.clear()
+    _RENDERED[id(where)] = (where, text)
+    return query.entitytype, text
 
 
 def _check_bool(name: str, value: object) -> None:

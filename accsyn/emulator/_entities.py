@@ -156,10 +156,13 @@ def project(et: str, data: dict[str, Any], inactive: bool = False) -> dict[str, 
     elsewhere (a replayed recording of a newer server) keep their extra keys.
     """
     names = facts().attributes.get(et, ())
-    d = {a: data.get(a) for a in names}
-    if len(data) > len(d) or any(a not in data for a in names):
+    d = dict.fromkeys(names)
+    if data.keys() <= d.keys():
+        # The usual row: only model attributes. update() keeps the model's order.
+        d.update(data)
+    else:
         for k, v in data.items():
-            if k not in d and not k.startswith(HIDDEN_PREFIX):
+            if k in d or not k.startswith(HIDDEN_PREFIX):
                 d[k] = v
     if "inactive" in d:
         d["inactive"] = inactive

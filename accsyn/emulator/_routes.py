@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator._ops import acl, create, deliveries, files, find, lifecycle, misc
 from accsyn.emulator._protocol import ApiError, Call
-from accsyn.emulator._schema import canonical
+from accsyn.emulator._schema import Facts, facts
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
@@ -89,10 +89,27 @@ def resolve(uri: str) -> tuple[Route, str, str]:
     if len(parts) != 2:
         raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
     name, op = parts
-    et = canonical(name)
-    if et is None:
-        raise ApiError(404, f"Unknown entity type '{name[:100]}'.")
+    f = facts()
+    if _TYPES_OF[0] is not f:  # the models changed: names may mean other types now
+        _TYPES.clear()
+        _TYPES_OF[0] = f
+    known = _TYPES.get(name)
+    if known is None:
+        written = name.strip().lower()
+        et = f.names.get(written)
+        if et is None:
+            raise ApiError(404, f"Unknown entity type '{name[:100]}'.")
+        if len(_TYPES) >= _TYPES_MAX:
+            _TYPES.clear()
+        known = _TYPES[name] = (et, written)
     route = OPERATIONS.get(op)
     if route is None:
         raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
-    return route, et, name.strip().lower()
+    return route, known[0], known[1]
+
+
+#: A uri's type name as sent -> (entity type, as written), read from ``_TYPES_OF[0]``
+#: (:func:`canonical`, once per name rather than per request).
+_TYPES: dict[str, tuple[str, str]] = {}
+_TYPES_OF: list[Facts | None] = [None]
+_TYPES_MAX = 256

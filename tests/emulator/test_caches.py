@@ -140,3 +140,45 @@ def test_rows_read_by_a_find_are_not_changed_by_its_answer(ws: LocalWorkspace) -
     first[0]["description"] = "changed by the caller"
     second = s.find("queue WHERE code=high", raw=True)
     assert second[0]["description"] != "changed by the caller"
+
+
+def test_a_rendered_expression_is_never_answered_for_another() -> None:
+    # statement() remembers the text of each expression object it rendered. Many
+    # short-lived expressions (ids reused by CPython) and more than the cache holds
+    # must each still render as themselves.
+    from accsyn._requests import _RENDERED_MAX, statement
+    from accsyn.query import Comparison, Op, Query, parse
+
+    for i in range(_RENDERED_MAX + 50):
+        # Built and dropped at once: the next one often gets the same id.
+        query = Query("queue", Comparison("code", Op.EQ, f"q{i}"))
+        assert statement(query) == ("queue", f"code=q{i}")
+        del query
+    kept = parse("queue WHERE code=high AND priority>1")
+    for _ in range(3):
+        assert statement(kept) == ("queue", "code=high AND priority>1")
+    assert statement(parse("queue")) == ("queue", None)
+
+
+def test_a_type_name_follows_the_models_when_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    # resolve() remembers which entity type a uri's type name means, for the models
+    # as registered when it read them; new models (another Facts) must be read anew.
+    import dataclasses
+
+    from accsyn.emulator import _routes
+    from accsyn.emulator._protocol import ApiError
+    from accsyn.emulator._schema import facts
+
+    assert _routes.resolve("Queue/find")[1:] == ("queue", "queue")
+    assert _routes.resolve("queue/find")[1:] == ("queue", "queue")
+    with pytest.raises(ApiError):
+        _routes.resolve("widget/find")
+    now = facts()
+    renamed = dataclasses.replace(now, names={**now.names, "widget": "queue", "queue": "user"})
+    monkeypatch.setattr(_routes, "facts", lambda: renamed)
+    assert _routes.resolve("widget/find")[1:] == ("queue", "widget")
+    assert _routes.resolve("Queue/find")[1:] == ("user", "queue")
+    monkeypatch.undo()
+    assert _routes.resolve("Queue/find")[1:] == ("queue", "queue")
+    with pytest.raises(ApiError):
+        _routes.resolve("widget/find")
