@@ -111,12 +111,19 @@ class Job(Described):
         return await await_(self, until, timeout, interval, max_interval, jitter, clock)
 
 
-class Transfer(Job):
-    """A peer-to-peer transfer (job type 1); the deprecated ``job`` type maps here."""
+# Checkers see the mixin as a Job (its methods act on one); at run time it is a
+# plain class placed before Job in the bases.
+if TYPE_CHECKING:
+    _RunnableBase = Job
+else:
+    _RunnableBase = object
 
-    __entitytype__ = "transfer"
-    __aliases__ = ("job",)
-    __job_type__ = JobType.TRANSFER
+
+class _Runnable(_RunnableBase):
+    """Pause, resume and retry: the jobs that run (transfers and compute jobs).
+
+    The stub generator copies these methods into each class that mixes this in.
+    """
 
     def pause(self) -> Self:
         """Pause the job (status ``paused``) in one request; returns it updated.
@@ -159,7 +166,15 @@ class Transfer(Job):
         return await aact(self, "retry")
 
 
-class Compute(Job):
+class Transfer(_Runnable, Job):
+    """A peer-to-peer transfer (job type 1); the deprecated ``job`` type maps here."""
+
+    __entitytype__ = "transfer"
+    __aliases__ = ("job",)
+    __job_type__ = JobType.TRANSFER
+
+
+class Compute(_Runnable, Job):
     """A compute/render job (job type 3)."""
 
     __entitytype__ = "compute"
@@ -170,46 +185,6 @@ class Compute(Job):
     range: Attr[str | None] = attr()
     input: Attr[str | None] = attr()
     output: Attr[str | None] = attr()
-
-    def pause(self) -> Self:
-        """Pause the job (status ``paused``) in one request; returns it updated.
-
-        Raises :class:`~accsyn.TransitionError` (nothing sent) unless it is ``init``,
-        ``pending``, ``waiting`` or ``running``.
-        """
-        from accsyn._control import act
-
-        return act(self, "pause")
-
-    async def apause(self) -> Self:
-        """Async :meth:`pause`, for jobs fetched through an ``AsyncSession``."""
-        from accsyn._control import aact
-
-        return await aact(self, "pause")
-
-    def resume(self) -> Self:
-        """Resume a paused job (status ``waiting``) in one request; returns it updated."""
-        from accsyn._control import act
-
-        return act(self, "resume")
-
-    async def aresume(self) -> Self:
-        """Async :meth:`resume`, for jobs fetched through an ``AsyncSession``."""
-        from accsyn._control import aact
-
-        return await aact(self, "resume")
-
-    def retry(self) -> Self:
-        """Run a failed or aborted job again (status ``waiting``); returns it updated."""
-        from accsyn._control import act
-
-        return act(self, "retry")
-
-    async def aretry(self) -> Self:
-        """Async :meth:`retry`, for jobs fetched through an ``AsyncSession``."""
-        from accsyn._control import aact
-
-        return await aact(self, "retry")
 
 
 class Delivery(Job):

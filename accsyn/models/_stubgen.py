@@ -325,7 +325,8 @@ def _class_stub(
 ) -> str:
     from accsyn.models._registry import attributes_of
 
-    bases = ", ".join(b.__name__ for b in cls.__bases__)
+    # Private mixins (``_Runnable``) are not in the stub: their methods are copied in.
+    bases = ", ".join(b.__name__ for b in cls.__bases__ if not b.__name__.startswith("_"))
     concrete = bool(cls.__dict__.get("__entitytype__"))
     lines: list[str] = []
     if concrete:
@@ -452,10 +453,16 @@ def _field_comments(
 
 
 def _method_stubs(cls: type, sources: dict[str, tuple[ast.ClassDef, list[str]]]) -> Iterator[str]:
-    """Public methods a class defines itself, copied from its source with ``...`` bodies."""
-    if cls.__name__ not in sources:
-        return
-    for node in sources[cls.__name__][0].body:
+    """Public methods a class defines itself or gets from a private mixin among its
+    bases, copied from their source with ``...`` bodies."""
+    owners = [b.__name__ for b in cls.__bases__ if b.__name__.startswith("_")]
+    nodes = [
+        node
+        for owner in [*owners, cls.__name__]
+        if owner in sources
+        for node in sources[owner][0].body
+    ]
+    for node in nodes:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         if node.name.startswith("_"):
