@@ -25,7 +25,8 @@ from accsyn._plan import Done, Plan, adrive, arun, drive, run
 from accsyn._select import AsyncSelect, QueryState, Select, _entity_id
 from accsyn._wire import EventRequest, HttpRequest
 from accsyn.models import Entity, model_for, spec_of, specs
-from accsyn.query import Comparison, Op, Query
+from accsyn.query import Comparison, Op, Query, render
+from accsyn.query._validate import SPECIAL_STATEMENTS
 
 if TYPE_CHECKING:
     # Typed per model in the models' generated stub (keyword filters, create and update
@@ -436,10 +437,12 @@ class _SessionRepositories:
         ...     ...
         """
         q = check.check_query(query, check.policy_of(self, validate))
-        if q.entitytype is None:
+        assert q.entitytype is not None  # check_query refuses a bare expression
+        if q.entitytype in SPECIAL_STATEMENTS:
+            # Names, not entities: nothing to page (the server would answer 404).
             raise ValidationError(
-                "query() needs a statement naming an entity type, e.g. "
-                "'transfer WHERE status=failed'",
+                f"query() selects entities; {render(q)!r} lists names: use "
+                f"session.find({render(q)!r})",
                 field="query",
             )
         cls = ops.model_class(q.entitytype)

@@ -28,7 +28,8 @@ from accsyn._exceptions import (
     ValidationError,
 )
 from accsyn.models import _spec
-from accsyn.query import Query, parse
+from accsyn.query import Comparison, Expr, Query, parse
+from accsyn.query._validate import missing_entitytype
 
 __all__ = [
     "BYPASS",
@@ -92,12 +93,37 @@ def _validate(query: Query, entitytype: str | None) -> None:
 
 
 @functools.lru_cache(maxsize=2048)
-def _problems(query: Query, entitytype: str | None) -> QueryValidationError | None:
+def _cached_problems(
+    query: Query, entitytype: str | None, source: str | None, origins: tuple[str | None, ...]
+) -> QueryValidationError | None:
+    # ``source`` and ``origins`` are in the key although the query ignores them in its
+    # equality: the text is where each problem's column points, and a comparison's
+    # origin (``Task.status`` in a transfer query) decides whether it is valid at all.
+    del source, origins
     try:
         _validate(query, entitytype)
     except QueryValidationError as exc:
         return exc
     return None
+
+
+def _origins(query: Query) -> tuple[str | None, ...]:
+    """The model each comparison was built from, in order (all None for parsed text)."""
+    if query.source is not None or query.where is None:
+        return ()  # the parser never sets an origin
+    found: list[str | None] = []
+    stack: list[Expr] = [query.where]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Comparison):
+            found.append(node.origin)
+        else:
+            stack.extend(reversed(node.children))
+    return tuple(found)
+
+
+def _problems(query: Query, entitytype: str | None) -> QueryValidationError | None:
+    return _cached_problems(query, entitytype, query.source, _origins(query))
 
 
 #: Payload values are JSON: NaN and infinities are refused (the wire cannot carry them).
@@ -117,7 +143,11 @@ def fail(policy: Policy, error: Exception) -> None:
 
 
 def check_query(query: str | Query, policy: Policy, *, entitytype: str | None = None) -> Query:
-    """Parse ``query`` (cached) and check it against the models, per ``policy``."""
+    """Parse ``query`` (cached) and check it against the models, per ``policy``.
+
+    A statement without an entity type (and no ``entitytype=``) is refused under every
+    policy: it cannot be sent.
+    """
     if isinstance(query, str):
         parsed = parse_query(query)
     elif isinstance(query, Query):
@@ -127,6 +157,10 @@ def check_query(query: str | Query, policy: Policy, *, entitytype: str | None = 
             f"Invalid query supplied: expected a str or accsyn.query.Query, not "
             f"{type(query).__name__}"
         )
+    if parsed.entitytype is None and entitytype is None:
+        # Not a policy question: a bare expression cannot be sent at all (the entity
+        # type is the request's uri), so every path refuses it the same way.
+        raise missing_entitytype(parsed, _spec.SCHEMA)
     if policy == "off":
         return parsed
     try:

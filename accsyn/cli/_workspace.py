@@ -72,12 +72,19 @@ def split_select(select: str | None) -> list[str] | None:
 def parse_statement(text: str) -> Query:
     """Parse a statement, insisting on an entity type (``transfer WHERE …``)."""
     from accsyn.query import parse
+    from accsyn.query._validate import SPECIAL_STATEMENTS, missing_entitytype
 
     query = parse(text)
     if query.entitytype is None:
+        from accsyn.models import SCHEMA
+
+        # The session's own refusal (and message), so the CLI and Python agree.
+        raise missing_entitytype(query, SCHEMA)
+    if query.entitytype in SPECIAL_STATEMENTS:
+        # They list names, not entities: the commands that show those.
         raise QueryError(
-            "the query needs an entity type first, e.g. "
-            f"'transfer WHERE {text.strip()}' (see 'accsyn entitytypes')"
+            f"{text.strip()!r} lists names, not entities: run 'accsyn entitytypes' or "
+            "'accsyn attributes <entitytype>'"
         )
     return query
 

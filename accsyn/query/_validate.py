@@ -13,16 +13,17 @@ Values in queries are case-insensitive (``status=FAILED`` is valid), and a
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable, Mapping
 
 from accsyn._codec import decode_datetime, is_object_id, is_uuid
-from accsyn._exceptions import QueryProblem, QueryValidationError, ValidationError
+from accsyn._exceptions import QueryError, QueryProblem, QueryValidationError, ValidationError
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
 from accsyn.query._schema import AttributeInfo, Schema
 
-__all__ = ["validate"]
+__all__ = ["SPECIAL_STATEMENTS", "missing_entitytype", "validate"]
 
 _INT = re.compile(r"[+-]?[0-9]{1,30}\Z")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?\Z")
@@ -34,6 +35,8 @@ _SUB_ATTRIBUTES = ("id", "code")
 #: Special statements handled by the session, not by an entity type.
 _ENTITYTYPES = "entitytypes"
 _ATTRIBUTES = "attributes"
+#: Statements that name no entity type to select from (``session.find`` answers names).
+SPECIAL_STATEMENTS = frozenset({_ENTITYTYPES, _ATTRIBUTES})
 
 
 class _Checker:
@@ -122,12 +125,7 @@ def validate(
     position = parsed.entitytype_pos
     if name is None:
         if entitytype is None:
-            check.add(
-                "the query names no entity type; write '<entitytype> WHERE ...' "
-                "or pass entitytype=",
-                None,
-            )
-            raise QueryValidationError(check.problems, text)
+            raise missing_entitytype(parsed, schema, argument="entitytype=")
         name, position = entitytype.strip().lower(), None
     resolved = schema.resolve_type(name)
     if resolved is None:
@@ -149,6 +147,56 @@ def validate(
     if check.problems:
         raise QueryValidationError(check.problems, text)
     return parsed
+
+
+class _MissingEntityType(QueryValidationError, ValidationError):
+    """A bare expression where a statement is needed.
+
+    A :class:`QueryValidationError` like every other problem with a query, and still
+    the :class:`ValidationError` ``session.find`` raised for it before the paths agreed.
+    """
+
+    def __init__(self, problems: list[QueryProblem], text: str | None) -> None:
+        QueryValidationError.__init__(self, problems, text)
+        self.field = "query"
+
+
+def missing_entitytype(
+    query: Query, schema: Schema, *, argument: str | None = None
+) -> QueryValidationError:
+    """The error for a bare expression where a statement is needed (``status=failed``).
+
+    One message on every path (``validate``, ``session.find``, ``session.query``, the
+    CLI), naming the entity types the expression is valid for (the full statement as
+    the suggestion when only one fits); ``argument`` is how this caller can give the
+    type instead.
+    """
+    check = _Checker(query.source)
+    fits: list[str] = []
+    if query.where is not None:
+        # The types this expression is valid for, names and values alike.
+        for name in sorted(schema.entity_types()):
+            try:
+                validate(Query(name, query.where), schema)
+            except QueryError:
+                continue
+            fits.append(name)
+    expression = "..."
+    if query.where is not None:
+        from accsyn.query._render import render
+
+        with contextlib.suppress(QueryError):
+            expression = render(query.where)
+    suggestion = f"{fits[0]} WHERE {expression}" if len(fits) == 1 else None
+    message = f"the query names no entity type; write '<entitytype> WHERE {expression}'"
+    if fits:
+        shown = ", ".join(fits[:8]) + (", ..." if len(fits) > 8 else "")
+        message += f" with one of: {shown}"
+    if argument:
+        message += f"; or pass {argument}"
+    check.add(message, 0 if query.source is not None else None)
+    check.problems[-1].suggestion = suggestion
+    return _MissingEntityType(check.problems, query.source)
 
 
 def _transitional_schema() -> Schema:
