@@ -326,7 +326,9 @@ def target(store: Store, ctx: Ctx, et: str) -> Row:
     row = store.get(ident.strip().lower())
     f = facts()
     ets = ("client",) if et in f.client_subtypes else f.umbrellas.get(et, (et,))
-    if row is None or row.et not in ets:
+    if row is None or row.et not in ets or row.state == "archived":
+        # A deleted entity is still read by id (get_entity: any state), but no
+        # longer changed: editing, deleting or deactivating it again is a 404.
         raise ApiError(404, f"No {et} with id '{ident[:100]}'!")
     if not can_read(store, ctx, row):
         # Only writes name a target: without the right they are refused (§6.5).

@@ -37,6 +37,25 @@ HIDDEN_PREFIX = "_"
 READ_ONLY = frozenset({"id", "created", "creator", "type"})
 #: Attributes the server maintains itself (not offered as updatable).
 _SERVER_KEPT = READ_ONLY | {"modified", "modifier", "inactive"}
+#: protocol.md §6.2-§6.3, for the types without an update model (whose fields would
+#: say it): what a family's server measures or fixes at creation. A job's progress,
+#: size, speed, parties and owner; what a client machine reports about itself; a
+#: share's volume, owner and licence; a collection file's place. Per type: a
+#: site's built-in flags, a volume's resolved server path (``paths`` is writable).
+_SERVER_KEPT_BY: dict[str, frozenset[str]] = {
+    "job": frozenset(
+        {"progress", "size", "speed", "etr", "finished", "source", "destination", "user", "uri"}
+        | {"parent"}
+    ),
+    "client": frozenset(
+        {"last_checkin", "benchmark", "metrics", "host_id", "host_ident", "os", "version"}
+        | {"wan_ip", "username", "user", "parent"}
+    ),
+    "share": frozenset({"default", "licensed", "parent", "user"}),
+    "file": frozenset({"filename", "parent", "path", "size"}),
+    "site": frozenset({"main", "accsyn"}),
+    "volume": frozenset({"path"}),
+}
 
 
 @dataclass(frozen=True)
@@ -72,9 +91,13 @@ class Facts:
 
 
 def _writable(spec: EntitySpec) -> tuple[str, ...]:
-    return tuple(
-        sorted(a for a in spec.attributes if a not in _SERVER_KEPT and not a.endswith("_hr"))
+    empty: frozenset[str] = frozenset()
+    kept = (
+        _SERVER_KEPT
+        | _SERVER_KEPT_BY.get(spec.family, empty)
+        | _SERVER_KEPT_BY.get(spec.uri, empty)
     )
+    return tuple(sorted(a for a in spec.attributes if a not in kept and not a.endswith("_hr")))
 
 
 def _parent_attribute(spec: EntitySpec) -> str:

@@ -3381,6 +3381,7 @@ class _TransferCreateFields(TypedDict, total=False):
 class _TransferUpdateFields(TypedDict, total=False):
     status: Literal['pending', 'waiting', 'paused', 'aborted', 'done'] | None
     name: str | None
+    description: str | None
     queue: str | None
     metadata: dict[str, Any] | None
     settings: dict[str, str] | None

@@ -279,6 +279,7 @@ class TransferUpdate(InputModel):
 
     status: Literal["pending", "waiting", "paused", "aborted", "done"] | None = None
     name: Text | None = None
+    description: str | None = None
     queue: Text | None = None
     metadata: dict[str, Any] | None = None
     settings: Settings | None = None

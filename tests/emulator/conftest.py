@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,8 @@ import pytest
 
 from accsyn.emulator import Backend, Clock, create_app, open_backend
 from accsyn.testing._serve import serve_app
+
+from ._raw import Raw
 
 
 @dataclass
@@ -63,3 +65,26 @@ def server() -> Iterator[Served]:
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as d:
         yield from run_server(port, Path(d))
+
+
+@pytest.fixture(params=["in-process", "http"])
+def raw(request: pytest.FixtureRequest, server: Served) -> Iterator[Raw]:
+    """Raw admin events to the served workspace, in-process and over HTTP (same backend)."""
+    base = f"http://{server.host}:{server.port}" if request.param == "http" else None
+    caller = Raw(server.backend, server.users["admin"], server.keys["admin"], base)
+    yield caller
+    caller.close()
+
+
+@pytest.fixture
+def raw_as(server: Served) -> Iterator[Callable[[str], Raw]]:
+    """``raw_as(role)``: raw in-process events to the served workspace as that role."""
+    made: list[Raw] = []
+
+    def make(role: str) -> Raw:
+        made.append(Raw(server.backend, server.users[role], server.keys[role]))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from accsyn._codec import decode_datetime
-from accsyn._exceptions import ValidationError
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
 from accsyn.emulator._ops import deliveries
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._paths import check_share_code, check_share_path
 from accsyn.emulator._protocol import ApiError, Call, as_dict
-from accsyn.emulator._schema import HIDDEN_PREFIX, READ_ONLY, SCHEMA, facts
+from accsyn.emulator._schema import HIDDEN_PREFIX, facts
 from accsyn.emulator._simulation import FINISHED
+from accsyn.emulator._writes import check_update, client_status
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
@@ -55,14 +53,12 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
     d = row.data
     f = facts()
     attributes = f.attributes.get(et, ())
+    changes = {str(key).lower(): value for key, value in data.items()}
+    # Keys and values against the models (an id is how a task edit names its task).
+    check_update(et, {"id": row.id, **changes} if et == "task" else changes)
     state: str | None = None
-    for key, value in data.items():
-        k = str(key).lower()
-        if k in READ_ONLY or k.startswith("_") or k.endswith("_hr"):
-            raise ApiError(400, f"Attribute '{k}' is read-only!")
+    for k, value in changes.items():
         if k not in attributes:
-            if k not in f.update_attributes.get(et, ()):
-                raise _unknown_attribute(et, k, attributes)
             d[HIDDEN_PREFIX + k] = value  # accepted, not an attribute (e.g. settings)
             continue
         if k == "status" and et in f.job_entities:
@@ -70,12 +66,13 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
             if et in f.delivery_like and value == "pending":
                 deliveries.invite_pending(b, ctx, row)  # submitted: pending emails invited
             continue
+        if k == "status" and row.et == "client":
+            value = client_status(str(d.get("status")), value)
         if k == "role":
             if ctx.role != "admin":
                 raise ApiError(403, "Only admins can change roles!")
             if value not in ("admin", "employee", "standard"):
                 raise ApiError(400, f"Invalid role '{value}'!")
-        _check_kind(et, k, value)
         if k == "code" and et in f.share_types:
             check_share_code(value)  # a share's code names its directory
         if k == "path" and et in f.share_types and et != "volume":
@@ -93,41 +90,6 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
     return {"result": [out(row)]}
 
 
-_KINDS: dict[str, tuple[type, ...]] = {
-    "int": (int,),
-    "float": (int, float),
-    "str": (str,),
-    "bool": (bool,),
-    "object": (dict,),
-    "list": (list,),
-    "datetime": (str,),
-}
-
-
-def _check_kind(et: str, name: str, value: Any) -> None:
-    """Refuse a value the model could not decode: a stored row must always read back."""
-    info = SCHEMA.attributes(et).get(name)
-    if info is None or value is None or info.kind not in _KINDS:
-        return
-    is_bool = isinstance(value, bool)
-    ok = isinstance(value, _KINDS[info.kind]) and (info.kind == "bool" or not is_bool)
-    if ok and info.kind == "datetime":
-        try:
-            decode_datetime(value)
-        except ValidationError:
-            ok = False
-    if not ok:
-        raise ApiError(
-            400, f"Attribute '{name}' of a {et} must be of kind {info.kind}, got {value!r:.60}!"
-        )
-
-
-def _unknown_attribute(et: str, name: str, attributes: tuple[str, ...]) -> ApiError:
-    near = difflib.get_close_matches(name, attributes, n=1, cutoff=0.6)
-    hint = f"; did you mean '{near[0]}'?" if near else "!"
-    return ApiError(400, f"A {et} has no attribute '{name[:100]}'{hint}")
-
-
 def _edit_tasks(b: Backend, call: Call, items: list[Any]) -> dict[str, Any]:
     """``task/edit`` with a list: status, priority or metadata of a job's tasks."""
     ctx = call.ctx
@@ -135,11 +97,14 @@ def _edit_tasks(b: Backend, call: Call, items: list[Any]) -> dict[str, Any]:
     if job is None or job.et not in facts().job_entities:
         raise ApiError(404, "Invalid parent entity ID supplied!")
     check_write(b.store, ctx, job.et, job, {})
+    if not items:
+        raise ApiError(400, "Nothing to update!")  # update_many: a non-empty list (§4.6)
     tasks = tasks_of(b.store, job)
     result = []
     for item in items:
         if not isinstance(item, dict):
             raise ApiError(400, "Each task update must be an object!")
+        check_update("task", item)  # only status, priority and metadata (§6.2)
         match = [t for t in tasks if t.id == item.get("id") or t.data.get("uri") == item.get("uri")]
         if not match:
             raise ApiError(404, f"No such task {item.get('id') or item.get('uri')}!")
