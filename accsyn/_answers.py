@@ -6,7 +6,6 @@ stays there, the answer side is here.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,6 +22,7 @@ from accsyn._exceptions import (
     RateLimitError,
     ServerError,
 )
+from accsyn._json import loads
 
 __all__ = ["Body", "header_value", "interpret_response"]
 
@@ -117,11 +117,7 @@ def interpret_response(
     ``message``) and adds the HTTP status, which the official client ignores.
     """
     try:
-        if content[:1] == b"{" and content[1:2] != b"\x00":
-            # What json.loads(bytes) would detect (UTF-8), without detecting it.
-            body: Any = json.loads(content.decode("utf-8", "surrogatepass"))
-        else:
-            body = json.loads(content)
+        body: Any = loads(content)
     except RecursionError:
         # Nesting no real answer has: refuse it as a protocol error, never a crash.
         raise ProtocolError(

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from pydantic_core import from_json, to_json
+
 if TYPE_CHECKING:
     from accsyn.emulator._store import Row
 
@@ -54,8 +56,8 @@ class Reply:
     latency: float = 0.0
 
     def content(self) -> bytes:
-        """The body as JSON bytes."""
-        return json.dumps(self.body).encode()
+        """The body as JSON bytes (UTF-8, compact)."""
+        return to_json(self.body)
 
 
 class ApiError(Exception):
@@ -218,6 +220,12 @@ def _json(text: str, what: str) -> Any:
         # A few KiB of gzip inflate to millions of tiny objects (hundreds of MB once
         # parsed). Brackets inside strings count too: an upper bound, safe side only.
         raise ApiError(413, f"The {what} holds more than {MAX_CONTAINERS} JSON objects/arrays.")
+    try:
+        # pydantic-core parses faster and refuses NaN/Infinity here; anything it
+        # refuses, the standard library decides (the same value, or the same error).
+        return from_json(text, allow_inf_nan=False)
+    except ValueError:
+        pass
     try:
         # Python's json accepts NaN/Infinity; stored, they would poison every later
         # read of the row, so they are refused here.
