@@ -46,6 +46,7 @@ from accsyn.emulator._protocol import (
     check_method,
     parse_envelope,
 )
+from accsyn.emulator._reads import ReadCache
 from accsyn.emulator._routes import resolve
 from accsyn.emulator._simulation import Simulation
 from accsyn.emulator._store import Row, Store
@@ -86,6 +87,7 @@ class Backend:
         self.auth = Authenticator(store, self._code)
         self.paths = Paths(store, self.files_root, self._code)
         self.sim = Simulation(store, self.clock, self)
+        self.reads = ReadCache(store)
 
     @property
     def code(self) -> str:
@@ -173,10 +175,10 @@ class Backend:
             raise ApiError(401, "Workspace mismatch.")
         ctx = Ctx(user, str(user.data.get("role", "standard")), envelope)
         self.sim.tick()
-        answer = self._dispatch(method, ctx)
+        answer, content = self._dispatch(method, ctx)
         if drop == "after":  # committed, then the answer is lost
             return Reply(0, None, drop=True)
-        return Reply(200, answer)
+        return Reply(200, answer, raw=content)
 
     def _inject_faults(self, client: str, is_auth: bool) -> str | None:
         """Raise the injected fault or rate limit of this request, or say when to drop it.
@@ -216,17 +218,27 @@ class Backend:
             LogEntry(next(self._log_ids), self.clock.stamp(), uri, ctx.user, ctx.envelope)
         )
 
-    def _dispatch(self, method: str, ctx: Ctx) -> dict[str, Any]:
+    def _dispatch(self, method: str, ctx: Ctx) -> tuple[dict[str, Any], bytes | None]:
+        """The answer of an event, and its JSON when already written (a kept read)."""
         uri: str = ctx.envelope["uri"]
         self._log(ctx, uri)
         route, et, name = resolve(uri)
         if route.methods is not None:
             check_method(method, route.methods)
         call = Call(method, ctx, uri, ctx.envelope.get("data"), et, name)
+        key = None
+        if route.pure:
+            key = self.reads.key(call, self._code)
+            kept = self.reads.get(key)
+            if kept is not None:
+                return kept
         # Caller-supplied regexes (queries, ls filters) share one time budget per
         # request, so a catastrophic pattern is a 400, not a server held for seconds.
         with regex_budget(REGEX_BUDGET):
             try:
-                return route.handler(self, call)
+                answer = route.handler(self, call)
             except QueryError as exc:
                 raise ApiError(400, f"Invalid query: {exc}") from None
+        if key is None:
+            return answer, None
+        return answer, self.reads.put(key, answer)

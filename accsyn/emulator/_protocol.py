@@ -54,9 +54,13 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
     latency: float = 0.0
+    #: The body's JSON when already written (a kept answer).
+    raw: bytes | None = field(default=None, repr=False)
 
     def content(self) -> bytes:
         """The body as JSON bytes (UTF-8, compact)."""
+        if self.raw is not None:
+            return self.raw
         return to_json(self.body)
 
 

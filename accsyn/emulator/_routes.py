@@ -26,10 +26,15 @@ Handler = Callable[["Backend", Call], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Route:
-    """A handler and the HTTP methods it accepts (None: any; the handler checks)."""
+    """A handler and the HTTP methods it accepts (None: any; the handler checks).
+
+    ``pure``: the answer depends only on the stored rows, the caller and the request
+    (see :mod:`accsyn.emulator._reads`), and the handler writes nothing.
+    """
 
     handler: Handler
     methods: tuple[str, ...] | None = None
+    pure: bool = False
 
 
 _WRITE = ("PUT", "POST")
@@ -63,7 +68,7 @@ PREFIXES: dict[str, Route] = {
 
 #: ``<entitytype>/<operation>``, for every entity type (aliases resolved).
 OPERATIONS: dict[str, Route] = {
-    "find": Route(find.find, ("GET",)),
+    "find": Route(find.find, ("GET",), pure=True),
     "report": Route(find.report, ("GET",)),
     "metrics": Route(find.metrics, ("GET",)),
     "create": Route(create.create, ("POST",)),
