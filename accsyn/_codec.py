@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import email.utils
 import functools
-import os
 import re
 import time
 from datetime import date, datetime, timedelta, timezone
+from random import getrandbits as _getrandbits
 from typing import Final
 
 from accsyn._exceptions import ValidationError
@@ -115,8 +115,13 @@ _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def new_uuid4() -> str:
-    """``str(uuid.uuid4())``, written directly (an event's ``eid``, per call)."""
-    h = os.urandom(16).hex()
+    """A random version-4 UUID string, as ``str(uuid.uuid4())`` writes it (an event's ``eid``).
+
+    From :func:`random.getrandbits`, not ``os.urandom`` (a system call per event):
+    an eid only has to be unique, it guards nothing, and the random module
+    reseeds itself in a forked child, so two processes never share a sequence.
+    """
+    h = f"{_getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 

@@ -28,6 +28,8 @@ _KEYS: dict[str, str] = {}
 _STRINGS = 256
 #: An ``eid`` whose JSON and URL-quoted forms are the text itself (a uuid).
 _SAFE_EID = re.compile(r"[0-9a-f-]{1,64}")
+#: Between two ``key: value`` texts: as JSON, and URL-quoted (GET and DELETE).
+_SEPARATOR = {False: ", ", True: "%2C%20"}
 
 
 def _key(name: str) -> str:
@@ -40,7 +42,16 @@ def _key(name: str) -> str:
 class EventEncoder:
     """Encodes events for one caller (``ctx``) and ``endpoint``, as ``encode_event`` does."""
 
-    __slots__ = ("_delete_headers", "_fixed", "_headers", "_strings", "_url", "ctx", "endpoint")
+    __slots__ = (
+        "_delete_headers",
+        "_fixed",
+        "_headers",
+        "_strings",
+        "_templates",
+        "_url",
+        "ctx",
+        "endpoint",
+    )
 
     def __init__(self, ctx: WireContext, endpoint: Endpoint) -> None:
         self.ctx = ctx
@@ -63,6 +74,9 @@ class EventEncoder:
         # (key, string value) -> (JSON "key: value", the same URL-quoted): the uri,
         # the query, the stamp (one per second) repeat from event to event.
         self._strings: dict[tuple[str, str], tuple[str, str]] = {}
+        # (method, uri, query, id, data is None) -> the text around eid and created,
+        # for events whose data is empty.
+        self._templates: dict[tuple[object, ...], tuple[str, str, str]] = {}
 
     def encode(
         self,
@@ -74,43 +88,82 @@ class EventEncoder:
         """The HTTP request of ``req`` (``eid``/``created``: fixed values, for tests)."""
         envelope = wire.build_envelope(req, self.ctx, eid=eid, created=created)
         quoted = req.method in ("GET", "DELETE")
-        fixed = self._fixed
-        parts: list[str] = []
-        for key, value in envelope.items():
-            known = fixed.get(key)
-            if known is not None and known[0] == value:
-                parts.append(known[2] if quoted else known[1])
-                continue
-            if type(value) is str:
-                if key == "eid" and _SAFE_EID.fullmatch(value):
-                    # A fresh uuid every time: nothing in it to escape or remember.
-                    text = f'"eid": "{value}"'
-                    parts.append(f"%22eid%22%3A%20%22{value}%22" if quoted else text)
-                    continue
-                known_text = self._strings.get((key, value))
-                if known_text is None:
-                    # What dumps() writes for a string, without building an encoder per call.
-                    text = f"{_key(key)}{_string(value)}"
-                    if len(self._strings) >= _STRINGS:
-                        self._strings.clear()
-                    known_text = self._strings[(key, value)] = (text, wire.quote_text(text))
-                parts.append(known_text[1] if quoted else known_text[0])
-                continue
-            elif value is None or (type(value) is dict and not value):
-                text = f"{_key(key)}{'null' if value is None else '{}'}"
-            else:
-                try:
-                    text = f"{_key(key)}{wire.dumps(value)}"
-                except ValidationError:
-                    # The error names the field as seen from the envelope, as it always has.
-                    wire.dumps(envelope)
-                    raise
-            parts.append(wire.quote_text(text) if quoted else text)
+        data = envelope.get("data", envelope)  # compressed: no "data"
+        if data is None or (type(data) is dict and not data):
+            # A find, a get, a delete: everything but eid and created repeats from one
+            # such event to the next, so the text around those two is made once.
+            key = (req.method, req.uri, req.query, req.entityid, data is None)
+            template = self._templates.get(key)
+            if template is None:
+                template = self._template(key, envelope, quoted)
+            if template is not None:
+                head, middle, tail = template
+                eid_text = self._field("eid", envelope["eid"], quoted)
+                created_text = self._field("created", envelope["created"], quoted)
+                body = f"{head}{eid_text}{middle}{created_text}{tail}"
+                return self._request(req, envelope, quoted, body)
+        sep = _SEPARATOR[quoted]
+        text = sep.join([self._field(k, v, quoted, envelope) for k, v in envelope.items()])
+        return self._request(req, envelope, quoted, text)
+
+    def _template(
+        self, key: tuple[object, ...], envelope: dict[str, object], quoted: bool
+    ) -> tuple[str, str, str] | None:
+        """The envelope's text before eid, between eid and created, and after created."""
+        keys = list(envelope)
+        if keys[2] != "eid" or keys[6] != "created":  # pragma: no cover - the wire order
+            return None
+        sep = _SEPARATOR[quoted]
+        parts = [self._field(k, v, quoted, envelope) for k, v in envelope.items()]
+        template = (
+            sep.join(parts[:2]) + sep,
+            sep + sep.join(parts[3:6]) + sep,
+            sep + sep.join(parts[7:]),
+        )
+        if len(self._templates) >= _STRINGS:
+            self._templates.clear()
+        self._templates[key] = template
+        return template
+
+    def _request(
+        self, req: EventRequest, envelope: dict[str, object], quoted: bool, text: str
+    ) -> HttpRequest:
         if quoted:
-            url = f"{self._url}?%7B{'%2C%20'.join(parts)}%7D"
+            url = f"{self._url}?%7B{text}%7D"
             headers = self._delete_headers if req.method == "DELETE" else self._headers
             return HttpRequest(req.method, url, headers, None, req.uri, req.is_read, envelope)
-        content = f"{{{', '.join(parts)}}}".encode("ascii")
+        content = f"{{{text}}}".encode("ascii")
         return HttpRequest(
             req.method, self._url, self._headers, content, req.uri, req.is_read, envelope
         )
+
+    def _field(
+        self, key: str, value: object, quoted: bool, envelope: dict[str, object] | None = None
+    ) -> str:
+        """``"key": value`` as JSON (URL-quoted when ``quoted``)."""
+        known = self._fixed.get(key)
+        if known is not None and known[0] == value:
+            return known[2] if quoted else known[1]
+        if type(value) is str:
+            if key == "eid" and _SAFE_EID.fullmatch(value):
+                # A fresh uuid every time: nothing in it to escape or remember.
+                return f"%22eid%22%3A%20%22{value}%22" if quoted else f'"eid": "{value}"'
+            known_text = self._strings.get((key, value))
+            if known_text is None:
+                # What dumps() writes for a string, without building an encoder per call.
+                text = f"{_key(key)}{_string(value)}"
+                if len(self._strings) >= _STRINGS:
+                    self._strings.clear()
+                known_text = self._strings[(key, value)] = (text, wire.quote_text(text))
+            return known_text[1] if quoted else known_text[0]
+        if value is None or (type(value) is dict and not value):
+            text = f"{_key(key)}{'null' if value is None else '{}'}"
+        else:
+            try:
+                text = f"{_key(key)}{wire.dumps(value)}"
+            except ValidationError:
+                # The error names the field as seen from the envelope, as it always has.
+                if envelope is not None:
+                    wire.dumps(envelope)
+                raise
+        return wire.quote_text(text) if quoted else text

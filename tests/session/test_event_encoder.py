@@ -98,3 +98,23 @@ def test_each_event_gets_a_fresh_uuid4_and_the_current_second() -> None:
     assert all(str(u) == e["eid"] for u, e in zip(eids, envelopes, strict=True))
     for e in envelopes:
         assert before <= dt.datetime.fromisoformat(e["created"]) <= after
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    requests.map(lambda r: wire.EventRequest(r.method, r.uri, None, r.query, r.entityid))
+    | requests.map(lambda r: wire.EventRequest(r.method, r.uri, {}, r.query, r.entityid)),
+    contexts,
+    st.lists(st.uuids(version=4).map(str) | texts.filter(bool), min_size=2, max_size=4),
+)
+def test_repeated_events_with_empty_data_differ_only_in_eid_and_created(
+    req: wire.EventRequest, ctx: wire.WireContext, eids: list[str]
+) -> None:
+    # The encoder writes such events from a template made once: each one must
+    # still be exactly what encode_event writes for its own eid and time.
+    endpoint = wire.Endpoint("http://127.0.0.1:8181")
+    encoder = EventEncoder(ctx, endpoint)
+    for i, eid in enumerate(eids):
+        created = CREATED + dt.timedelta(seconds=i * 3601)
+        expected = wire.encode_event(req, ctx, endpoint, eid=eid, created=created)
+        assert encoder.encode(req, eid=eid, created=created) == expected
