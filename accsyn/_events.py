@@ -131,7 +131,7 @@ class EventEncoder:
         if quoted:
             url = f"{self._url}?%7B{text}%7D"
             headers = self._delete_headers if req.method == "DELETE" else self._headers
-            return HttpRequest(req.method, url, headers, None, req.uri, req.is_read, envelope)
+            return HttpRequest(req.method, url, headers, None, req.uri, req.is_read, envelope, True)
         content = f"{{{text}}}".encode("ascii")
         return HttpRequest(
             req.method, self._url, self._headers, content, req.uri, req.is_read, envelope

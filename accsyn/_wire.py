@@ -133,6 +133,9 @@ class HttpRequest:
     uri: str
     idempotent: bool
     envelope: Mapping[str, Any] | None = field(default=None, repr=False)
+    #: The URL's query string is known to hold only characters httpx sends unchanged
+    #: (what :func:`quote_text` writes), so transports need not check it.
+    plain_query: bool = field(default=False, repr=False)
 
     @property
     def url_without_query(self) -> str:
@@ -271,7 +274,7 @@ def master_lookup_request(endpoint: Endpoint, workspace: str, device: str) -> Ht
     """``GET /api/v3/J3PKTtDvolDMBtTy6AFGA?<{"ident": workspace}>``, device header only."""
     url = f"{endpoint.url(const.MASTER_LOOKUP_URI)}?{_quote_json({'ident': workspace})}"
     return HttpRequest(
-        "GET", url, (("X-Accsyn-Device", device),), None, const.MASTER_LOOKUP_URI, True
+        "GET", url, (("X-Accsyn-Device", device),), None, const.MASTER_LOOKUP_URI, True, None, True
     )
 
 
@@ -361,7 +364,9 @@ def encode_event(
             headers = (*headers, ("Content-Length", "0"))
     else:
         content = dumps(envelope).encode("ascii")
-    return HttpRequest(req.method, url, headers, content, req.uri, req.is_read, envelope)
+    return HttpRequest(
+        req.method, url, headers, content, req.uri, req.is_read, envelope, content is None
+    )
 
 
 def decode_event(method: str, raw_query: str | bytes, body: bytes) -> dict[str, Any]:

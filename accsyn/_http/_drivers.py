@@ -58,7 +58,7 @@ class _Targets:
         if not self.direct:
             return req.url, None
         base, sep, query = req.url.partition("?")
-        if not sep or not PLAIN_QUERY.fullmatch(query):
+        if not sep or not (req.plain_query or PLAIN_QUERY.fullmatch(query)):
             return req.url, None
         parsed = self._bases.get(base)
         if parsed is None:

@@ -124,7 +124,7 @@ class _Incoming:
 
     def of(self, req: HttpRequest) -> tuple[str, str, str, dict[str, str], bytes]:
         base, sep, query = req.url.partition("?")
-        if sep and not PLAIN_QUERY.fullmatch(query):
+        if sep and not req.plain_query and not PLAIN_QUERY.fullmatch(query):
             # Not a query httpx sends unchanged: let httpx normalise it.
             query = httpx.URL(req.url).query.decode("ascii", "replace")
         body = req.content or b""

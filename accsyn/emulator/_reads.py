@@ -28,6 +28,8 @@ __all__ = ["ReadCache"]
 #: Most answers kept per generation, and the largest answer kept (bytes of JSON).
 _ENTRIES = 128
 _LARGEST = 1 << 20
+#: The key part of ``data = {}`` (most finds), without writing its JSON.
+_EMPTY = b"{}"
 
 
 class ReadCache:
@@ -52,7 +54,7 @@ class ReadCache:
             call.uri,
             env.get("query"),
             env.get("id"),
-            None if data is None else to_json(data),
+            _EMPTY if type(data) is dict and not data else None if data is None else to_json(data),
             ctx.user.id,
             ctx.role,
             code,

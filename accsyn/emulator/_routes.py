@@ -84,6 +84,22 @@ OPERATIONS: dict[str, Route] = {
 
 def resolve(uri: str) -> tuple[Route, str, str]:
     """``(route, entity type, type as written)`` of a uri (types empty unless per-type)."""
+    f = facts()
+    if _TYPES_OF[0] is not f:  # the models changed: names may mean other types now
+        _TYPES.clear()
+        _RESOLVED.clear()
+        _TYPES_OF[0] = f
+    hit = _RESOLVED.get(uri)
+    if hit is not None:
+        return hit
+    found = _resolve(uri, f)
+    if len(_RESOLVED) >= _TYPES_MAX:
+        _RESOLVED.clear()
+    _RESOLVED[uri] = found
+    return found
+
+
+def _resolve(uri: str, f: Facts) -> tuple[Route, str, str]:
     route = URIS.get(uri)
     if route is not None:
         return route, "", ""
@@ -94,10 +110,6 @@ def resolve(uri: str) -> tuple[Route, str, str]:
     if len(parts) != 2:
         raise ApiError(404, f"Unknown operation '{uri[:100]}'.")
     name, op = parts
-    f = facts()
-    if _TYPES_OF[0] is not f:  # the models changed: names may mean other types now
-        _TYPES.clear()
-        _TYPES_OF[0] = f
     known = _TYPES.get(name)
     if known is None:
         written = name.strip().lower()
@@ -116,5 +128,8 @@ def resolve(uri: str) -> tuple[Route, str, str]:
 #: A uri's type name as sent -> (entity type, as written), read from ``_TYPES_OF[0]``
 #: (:func:`canonical`, once per name rather than per request).
 _TYPES: dict[str, tuple[str, str]] = {}
+#: A whole uri -> what :func:`resolve` answers for it (errors are not kept), for the
+#: models in ``_TYPES_OF[0]``: a client sends the same few uris over and over.
+_RESOLVED: dict[str, tuple[Route, str, str]] = {}
 _TYPES_OF: list[Facts | None] = [None]
 _TYPES_MAX = 256

@@ -15,6 +15,7 @@ from accsyn import _wire as wire
 from accsyn._config import Secret
 from accsyn._events import EventEncoder
 from accsyn._exceptions import ValidationError
+from accsyn._http._drivers import PLAIN_QUERY
 
 EID = "0b9c6a52-5d0e-4a8e-9a44-25d2ad8e3f7e"
 CREATED = dt.datetime(2026, 11, 30, 12, 0, 1, tzinfo=dt.timezone.utc)
@@ -54,6 +55,10 @@ def _same(req: wire.EventRequest, ctx: wire.WireContext, base: str) -> None:
     ours = EventEncoder(ctx, endpoint).encode(req, eid=EID, created=CREATED)
     assert ours == expected
     assert ours.envelope == expected.envelope
+    # Transports trust plain_query and skip their own check of the query string.
+    base, sep, query = ours.url.partition("?")
+    assert ours.plain_query == bool(sep)
+    assert not sep or PLAIN_QUERY.fullmatch(query)
 
 
 @settings(max_examples=300, deadline=None)
