@@ -35,7 +35,13 @@ def path_filter(spec: str | Sequence[str] | None) -> list[Any]:
     """Compile ``include``/``exclude`` expressions (protocol.md §5.7) to predicates."""
     if not spec:
         return []
-    items = [spec] if isinstance(spec, str) else list(spec)
+    if isinstance(spec, str):
+        items: list[Any] = [spec]
+    elif isinstance(spec, list):
+        items = spec
+    else:
+        # A number or an object from a hand-written envelope: an answer, not a 500.
+        raise FileOpError("include/exclude must be a string or a list of strings")
     preds: list[Any] = []
     for item in items:
         if not isinstance(item, str):

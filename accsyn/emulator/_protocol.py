@@ -12,6 +12,8 @@ import binascii
 import functools
 import gzip
 import json
+import math
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -215,8 +217,16 @@ def _refuse_constant(name: str) -> Any:
     raise ApiError(400, f"{name} is not standard JSON; send null or a finite number.")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        # 1e999 is valid JSON that Python reads as inf: refused like "Infinity" is.
+        raise ApiError(400, f"The number {text[:30]} is out of range; send a finite number.")
+    return value
+
+
 #: ``json.loads(text, parse_constant=...)`` builds a decoder per call; one does.
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite)
 
 
 def _json(text: str, what: str) -> Any:
@@ -233,9 +243,25 @@ def _json(text: str, what: str) -> Any:
     try:
         # Python's json accepts NaN/Infinity; stored, they would poison every later
         # read of the row, so they are refused here.
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise ApiError(400, f"The {what} is not valid JSON.") from None
+    if "\\u" in text and _SURROGATE.search(text) and _lone_surrogate(value):
+        # "\ud800" is valid JSON but no Unicode text: it could not be stored or sent.
+        raise ApiError(400, f"The {what} holds a lone UTF-16 surrogate; send valid Unicode.")
+    return value
+
+
+#: A JSON escape of a UTF-16 surrogate (a pair of them is fine, one alone is not).
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _inflate(raw: bytes) -> bytes:
@@ -260,6 +286,10 @@ def _inflate(raw: bytes) -> bytes:
         if containers > MAX_CONTAINERS:
             raise ApiError(413, f"The payload holds over {MAX_CONTAINERS} JSON objects/arrays.")
         chunks.append(chunk)
+    if not d.eof or d.unused_data.strip(b"\0"):
+        # Cut short (no end-of-stream and CRC) or followed by more: Python's gzip
+        # module, which the service's Python backend reads payloads with, refuses both.
+        raise ApiError(400, "gz_data is truncated or followed by extra data.")
     return b"".join(chunks)
 
 

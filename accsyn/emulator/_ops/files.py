@@ -138,6 +138,9 @@ def file_op(b: Backend, call: Call) -> dict[str, Any]:
     if isinstance(path, list):
         result = []
         for p in path:
+            if isinstance(p, list):
+                # Only one level: nested lists would recurse as deep as the JSON nests.
+                raise ApiError(400, "A path list holds strings or objects, not lists!")
             sub = Call(call.method, call.ctx, call.uri, dict(d, path=p))
             result.append({"path": p, "result": file_op(b, sub)["result"]})
         return {"result": result}
