@@ -7,14 +7,16 @@ attributes of ``_schema`` are what ``attributes WHERE entitytype=X`` with
 ``update=True`` leaves out). Only what the models cannot say lives here, and
 it comes from protocol.md:
 
-* :data:`CLIENT_ADDED`: keys the official client adds to the payloads of some types
-  (§4.5), so a backend must take them although they are nobody's field;
 * :data:`STATUS_WRITES`: which statuses a user may write, per family (§6.2),
   where no update model lists them; and :func:`client_status` (§6.2 client states).
 
-Where the spec is silent the emulator refuses: a create or an update naming a key
-the type does not take is a 400 naming the nearest valid key, so a typo fails
-here as it would be lost (or refused) by the service, rather than succeed silently.
+Where the spec is silent the emulator chooses (docs/testing.md lists the choices):
+an **update** naming a key the type does not take is a 400 naming the nearest valid
+key (an edit writes what it is given: a typo would be stored as a new attribute);
+a **create** reads the keys it knows and ignores the others (as a create handler
+picking its inputs does; the SDK refuses unknown keys before sending, and
+``validate=False`` passes them through). Values are checked in both: a value the
+type cannot hold is a 400, never a row no client can read back.
 """
 
 from __future__ import annotations
@@ -25,23 +27,17 @@ from typing import Any
 
 from accsyn._codec import decode_datetime
 from accsyn._exceptions import ValidationError
+from accsyn._validation import _kind_problem
 from accsyn.emulator._protocol import ApiError
 from accsyn.emulator._schema import READ_ONLY, SCHEMA, facts
 
 __all__ = [
-    "CLIENT_ADDED",
     "STATUS_WRITES",
     "check_create",
     "check_update",
     "client_status",
     "unknown_key",
 ]
-
-#: protocol.md §4.5: the official client adds these to the create payload of jobs
-#: and tasks when the caller passes them (not None).
-CLIENT_ADDED = frozenset({"allow_duplicates", "replace_duplicates"})
-#: A task create may also name its job in the payload (legacy 3.1, §4.5).
-_TASK_WRAPPER = frozenset({"tasks", "parent"}) | CLIENT_ADDED
 
 #: protocol.md §6.2: the statuses a user writes, per family, for types whose
 #: update model does not list them (volume/folder/home: ``offline`` and
@@ -176,47 +172,24 @@ def client_status(current: str, wanted: Any) -> str:
     )
 
 
-def check_create(et: str, item: Mapping[str, Any], extra: frozenset[str] = frozenset()) -> None:
-    """400 unless ``item`` is a valid create payload of ``et`` (``extra``: keys also taken).
+def check_create(et: str, item: Mapping[str, Any]) -> None:
+    """400 if a value of a create payload is of a kind the type cannot hold.
 
-    With a create model: its fields (plus :data:`CLIENT_ADDED` for jobs), required
-    fields present, values valid. Without: the type's writable attributes, each of
-    its attribute's kind. A task payload is ``{"tasks": <paths or task objects>}``.
+    Each value is checked as the SDK checks it before sending (the create model's
+    field, else the entity attribute's; ``accsyn._validation``): a create from a
+    client that checks nothing (the official one) must not store what no client
+    can read back (``metadata: "x"``, ``name: 5``, ``settings: {"a": 1}``). Keys the
+    type does not know are left alone: see the module docstring.
     """
-    f = facts()
-    spec = f.specs.get(et)
+    spec = facts().specs.get(et)
     if spec is None:
         return
+    for key, value in item.items():
+        problem = _kind_problem(spec, "create", key, value) if isinstance(key, str) else None
+        if problem is not None:
+            raise ApiError(400, f"Invalid {et} create payload: {key[:100]}: {problem[:200]}")
     model = spec.create_model
-    if model is not None and model.__items_key__ is not None:
-        _check_items(et, item, model)
-        return
-    taken = set(extra)
-    if spec.family == "job":
-        taken |= CLIENT_ADDED
-    fields = spec.create_fields if model is not None else frozenset(f.update_attributes[et])
-    for key in item:
-        if key not in fields and key not in taken:
-            raise unknown_key(et, str(key), fields | taken, " create payload")
-    payload = {k: v for k, v in item.items() if k not in taken or k in fields}
-    if model is None:
-        for key, value in payload.items():
-            check_kind(et, str(key), value)
-        return
-    try:
-        model.parse(payload)
-    except ValidationError as exc:
-        raise _invalid(et, "create payload", exc) from None
-
-
-def _check_items(et: str, item: Mapping[str, Any], model: Any) -> None:
-    for key in item:
-        if key not in _TASK_WRAPPER:
-            raise unknown_key(et, str(key), _TASK_WRAPPER, " create payload")
-    items = item.get("tasks")
-    for one in items if isinstance(items, list) else [items]:
+    items = item.get(model.__items_key__) if model is not None and model.__items_key__ else None
+    for one in items if isinstance(items, list) else [items] if items is not None else []:
         if isinstance(one, Mapping):
-            try:
-                model.parse(one)
-            except ValidationError as exc:
-                raise _invalid(et, "create payload", exc) from None
+            check_create(et, one)

@@ -27,6 +27,7 @@ from accsyn.emulator._paths import check_share_code, check_share_path, safe_join
 from accsyn.emulator._protocol import ApiError, Call, Ctx, as_str
 from accsyn.emulator._schema import EMAIL_RE, facts
 from accsyn.emulator._store import Row
+from accsyn.emulator._writes import check_create
 
 if TYPE_CHECKING:
     from accsyn.emulator._backend import Backend
@@ -44,6 +45,7 @@ def create(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(400, "Empty create data submitted!")
     result = []
     for item in items:
+        check_create(_created_as(et, item), item)
         if et == "task":
             # Tasks are added to a job, several per item.
             result.extend(jobs.create_tasks(b, ctx, item))
@@ -58,6 +60,19 @@ def create(b: Backend, call: Call) -> dict[str, Any]:
             raise ApiError(400, f"Entities of type '{et}' cannot be created through the API.")
         result.append(creator(b, ctx, et, item))
     return {"result": result}
+
+
+def _created_as(et: str, item: dict[str, Any]) -> str:
+    """The type a create payload makes: ``create("job", {"type": 2})`` is a queue
+    (§6.1), a transfer with an engine (or type 3) a compute job."""
+    f = facts()
+    if et in f.job_entities and et not in f.delivery_like:
+        kind = item.get("type")
+        if kind == f.job_types.get("queue"):
+            return "queue"
+        if item.get("engine") is not None or kind == f.job_types.get("compute"):
+            return "compute"
+    return et
 
 
 def unique_code(b: Backend, et: str, code: str) -> None:
@@ -146,9 +161,16 @@ def create_share(b: Backend, ctx: Ctx, et: str, data: dict[str, Any]) -> dict[st
         return out(row)
     if et == "folder":
         parent_ident = data.get("parent")
-        vol = (
-            by_ident(b.store, "volume", str(parent_ident)) if parent_ident else None
-        ) or default_volume(b.store)
+        # No parent: the default volume (as a bare relative path is, §6.6); a parent
+        # that names no volume is an error, not the default volume.
+        vol = default_volume(b.store)
+        if parent_ident:
+            found = by_ident(b.store, "volume", str(parent_ident), ("active",))
+            if found is None:
+                raise ApiError(
+                    404, f"No volume '{str(parent_ident)[:100]}' to create the folder on!"
+                )
+            vol = found
         rel = check_share_path(str(data.get("path") or code)).strip("/")
         target = safe_join(b.paths.volume_dir(vol), rel)
         target.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,8 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
         not isinstance(attrs, list) or not all(isinstance(a, str) and a for a in attrs)
     ):
         raise ApiError(400, "Attributes must be a list of non-empty strings!")
-    limit = as_int(data.get("limit"), "Limit")
+    # 0 is no limit, as a MongoDB cursor's limit(0) (clients never send it: falsy).
+    limit = as_int(data.get("limit"), "Limit") or None
     skip = as_int(data.get("skip"), "Skip", 0) or 0
     where = _parse(env.get("query"), et)
     if et == "acl" and where is not None and as_bool(data.get("recursive"), "Recursive"):
