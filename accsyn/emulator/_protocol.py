@@ -221,7 +221,7 @@ def _finite(text: str) -> float:
     value = float(text)
     if math.isinf(value):
         # 1e999 is valid JSON that Python reads as inf: refused like "Infinity" is.
-        raise ApiError(400, f"The number {text[:30]} is out of range; send a finite number.")
+        raise ApiError(400, f"The number {text[:30]} is out of range; send finite numbers.")
     return value
 
 
@@ -237,9 +237,14 @@ def _json(text: str, what: str) -> Any:
     try:
         # pydantic-core parses faster and refuses NaN/Infinity here; anything it
         # refuses, the standard library decides (the same value, or the same error).
-        return from_json(text, allow_inf_nan=False)
+        value = from_json(text, allow_inf_nan=False)
     except ValueError:
         pass
+    else:
+        if _HUGE.search(text) and _has_inf(value):
+            # 1e999 is valid JSON that parses as inf: refused like "Infinity" is.
+            raise ApiError(400, f"The {what} holds a number out of range; send finite numbers.")
+        return value
     try:
         # Python's json accepts NaN/Infinity; stored, they would poison every later
         # read of the row, so they are refused here.
@@ -250,6 +255,23 @@ def _json(text: str, what: str) -> Any:
         # "\ud800" is valid JSON but no Unicode text: it could not be stored or sent.
         raise ApiError(400, f"The {what} holds a lone UTF-16 surrogate; send valid Unicode.")
     return value
+
+
+#: A number that may overflow a float: an exponent of 3+ digits, or 300+ digits.
+_HUGE = re.compile(r"\d[eE][+]?\d{3}|\d{300}")
+
+
+def _has_inf(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, float) and math.isinf(v):
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
 
 
 #: A JSON escape of a UTF-16 surrogate (a pair of them is fine, one alone is not).

@@ -61,7 +61,7 @@ def test_a_number_out_of_range_is_refused_like_infinity(raw: Raw, number: str) -
     text = '{"workspace": "demo", "uri": "queue/create", "data": {"name": "inf", '
     text += f'"metadata": {{"a": {number}}}}}}}'
     status, body = raw.send("POST", text)
-    _refused(status, body, number)
+    _refused(status, body, "out of range")
     status, body = raw("GET", "queue/find", {}, query="code=inf")
     assert body == {"result": []}
 
