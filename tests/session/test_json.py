@@ -118,10 +118,17 @@ def test_emulator_refuses_non_standard_json_in_an_envelope(constant: str) -> Non
     assert "not standard JSON" in info.value.message
 
 
+def test_emulator_refuses_a_lone_surrogate_in_an_envelope() -> None:
+    # Valid JSON, but no text: stored, it was a 500 (tests/emulator/test_fidelity_hostile.py).
+    with pytest.raises(ApiError) as info:
+        parse_envelope("PUT", "", b'{"uri": "user/find", "data": {"name": "\\ud800"}}')
+    assert info.value.status == 400 and "surrogate" in info.value.message
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b'{"uri": "user/find", "data": {"name": "\\ud800"}}', {"name": "\ud800"}),
+        (b'{"uri": "user/find", "data": {"name": "\\ud83d\\ude00"}}', {"name": "\U0001f600"}),
         (b'{"uri": "user/find", "data": {"n": 123456789012345678901234567890}}', None),
         (b'{"uri": "user/find", "data": ' + b"[" * 300 + b"]" * 300 + b"}", None),
     ],
