@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accsyn._exceptions import QueryProblem, QueryValidationError
+from accsyn._json import loads
 from accsyn.emulator._sql import (
     compile_where,
     hot_columns,
@@ -307,7 +308,7 @@ class Store:
 
     @staticmethod
     def _row(r: Sequence[Any]) -> Row:
-        return Row(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+        return Row(r[0], r[1], r[2], r[3], loads(r[4]), r[5])
 
     def get(self, id_: str) -> Row | None:
         """The entity with this id, in any state."""
@@ -392,7 +393,7 @@ class Store:
             text = r[4]
             data = decoded.get(text)
             if data is None:
-                data = json.loads(text)
+                data = loads(text)
                 if len(decoded) >= _DECODED:
                     decoded.clear()
                 decoded[text] = data

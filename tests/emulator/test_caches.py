@@ -182,3 +182,40 @@ def test_a_type_name_follows_the_models_when_they_change(monkeypatch: pytest.Mon
     assert _routes.resolve("Queue/find")[1:] == ("queue", "queue")
     with pytest.raises(ApiError):
         _routes.resolve("widget/find")
+
+
+def test_a_changed_email_no_longer_authenticates_after_any_write(ws: LocalWorkspace) -> None:
+    """After a write, a remembered caller is re-read by id: their row must still be
+    the user the e-mail names, or the full check (and its 401) decides."""
+    employee = ws.session("employee")
+    uid = _user_id(ws, "employee")
+    employee.find("queue")
+    store = ws.backend.store
+    row = store.get(uid)
+    assert row is not None
+    row.data["code"] = "someone.else@example.com"  # read-only through the API
+    store.update(row)
+    with pytest.raises(AuthenticationError):
+        employee.find("queue")
+
+
+def test_another_users_write_keeps_a_caller_authenticated_with_fresh_data(
+    ws: LocalWorkspace,
+) -> None:
+    admin, employee = ws.session("admin"), ws.session("employee")
+    uid = _user_id(ws, "employee")
+    assert len(employee.find("workspace")) == 1
+    admin.create("queue", {"code": "unrelated"})  # a write: every cache starts over
+    assert len(employee.find("workspace")) == 1
+    admin.update("user", uid, {"role": "standard"})
+    admin.create("queue", {"code": "unrelated2"})
+    assert employee.find("workspace") == []  # re-read: the new role, not the remembered one
+
+
+def test_a_renamed_workspace_refuses_the_old_workspace_header(ws: LocalWorkspace) -> None:
+    employee = ws.session("employee")
+    employee.find("queue")
+    ws.backend.store.conn.execute("UPDATE meta SET value=value WHERE key='workspace'")
+    ws.backend.code = "renamed"
+    with pytest.raises(AuthenticationError):
+        employee.find("queue")
