@@ -11,13 +11,13 @@ escaped regex, never as a wildcard; :meth:`FieldExpr.like` is the explicit wildc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
 from accsyn._codec import encode_date, encode_datetime
-from accsyn._exceptions import ValidationError
+from accsyn._exceptions import QueryValidationError, ValidationError
 from accsyn.query._ast import Comparison, Expr, Op, and_, or_
 
 __all__ = ["FieldExpr", "query_value"]
@@ -54,10 +54,10 @@ def query_value(value: object) -> str:
     raise ValidationError(f"a {type(value).__name__} value cannot be used in a query")
 
 
-def _items(values: Iterable[object], op: str) -> tuple[str, ...]:
+def _items(values: Iterable[object], op: str, convert: Callable[[object], str]) -> tuple[str, ...]:
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise ValidationError(f"{op}() takes a list, tuple or set of values")
-    items = tuple(query_value(v) for v in values)
+    items = tuple(convert(v) for v in values)
     if not items:
         raise ValidationError(f"{op}() needs at least one value")
     return items
@@ -93,17 +93,28 @@ class FieldExpr(Generic[T]):
         return Comparison(self.name, op, value, origin=self.entitytype)
 
     def _cmp(self, op: Op, value: object) -> Comparison:
-        return self._c(op, query_value(value))
+        return self._c(op, self._value(value))
+
+    def _value(self, value: object) -> str:
+        if value is None:
+            # The text path refuses `name=None` the same way (validation).
+            name = self.name
+            raise ValidationError(
+                f"cannot compare {name} with None: the query language has no null; "
+                f".not_like('*') (in text '{name}!=*') matches a missing {name}, "
+                f".like('*') ('{name}=*') a present one"
+            )
+        return query_value(value)
 
     def __eq__(self, value: object) -> Comparison:  # type: ignore[override]
-        text = query_value(value)
+        text = self._value(value)
         if "*" in text:
             # '=' would treat '*' as a wildcard on the server; compare literally.
             return self._c(Op.MATCHES, _exact(text))
         return self._c(Op.EQ, text)
 
     def __ne__(self, value: object) -> Comparison:  # type: ignore[override]
-        text = query_value(value)
+        text = self._value(value)
         if "*" in text:
             return self._c(Op.NOT_MATCHES, _exact(text))
         return self._c(Op.NE, text)
@@ -122,11 +133,11 @@ class FieldExpr(Generic[T]):
 
     def in_(self, values: Iterable[object]) -> Expr:
         """``attribute in a,b,c``; items holding a ``*`` are compared literally."""
-        return self._membership(_items(values, "in_"), negated=False)
+        return self._membership(_items(values, "in_", self._value), negated=False)
 
     def not_in(self, values: Iterable[object]) -> Expr:
         """``attribute not in a,b,c``; items holding a ``*`` are compared literally."""
-        return self._membership(_items(values, "not_in"), negated=True)
+        return self._membership(_items(values, "not_in", self._value), negated=True)
 
     def _membership(self, items: tuple[str, ...], *, negated: bool) -> Expr:
         # `in` would treat a `*` as a wildcard, so such items become anchored regexes:
@@ -178,9 +189,11 @@ def _text(value: object, what: str) -> str:
 
 
 def _regex(pattern: object) -> str:
+    from accsyn.query._evaluate import compile_regex  # the one judge of a pattern
+
     text = _text(pattern, "matches")
     try:
-        re.compile(text)
-    except re.error as exc:
-        raise ValidationError(f"invalid regular expression {text!r}: {exc}") from None
+        compile_regex(text)
+    except QueryValidationError as exc:
+        raise ValidationError(exc.problems[0].message) from None
     return text

@@ -184,8 +184,10 @@ def compile_regex(pattern: str, ignore_case: bool = True) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     except (re.error, OverflowError, RecursionError) as exc:
+        # A hostile pattern can be megabytes long: the message shows its start.
+        shown = repr(pattern if len(pattern) <= 80 else pattern[:80] + "...")
         raise QueryValidationError(
-            [QueryProblem(f"invalid regular expression {pattern!r}: {exc}")]
+            [QueryProblem(f"invalid regular expression {shown}: {exc}")]
         ) from None
 
 

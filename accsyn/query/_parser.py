@@ -21,7 +21,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from accsyn._exceptions import QueryRenderError, QuerySyntaxError
 from accsyn.query._ast import KEYWORDS, And, Comparison, Expr, Op, Or, Query
-from accsyn.query._render import MAX_DEPTH, render_value
+from accsyn.query._render import MAX_DEPTH, render_value, unencodable
 
 __all__ = ["grammar_text", "parse", "parse_expression"]
 
@@ -370,7 +370,7 @@ _COMMA_HINT = (
 )
 
 
-def _translate(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
+def _translate_lark(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
         # The interactive parser knows what this state really accepts, including the
@@ -417,6 +417,22 @@ def _translate(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
     return QuerySyntaxError(str(exc).split("\n", 1)[0], text, 0)
 
 
+#: Quote look-alikes (from documents and chat) that a query reads as ordinary characters.
+_TYPOGRAPHIC = frozenset("\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb")
+
+
+_NOT_QUOTES = " (\u201c \u201d \u2018 \u2019 are not quotes in a query: use \" or ')"
+
+
+def _translate(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
+    error = _translate_lark(exc, text)
+    if _TYPOGRAPHIC.intersection(text):
+        # `name=\u201cmy file\u201d` fails at `file\u201d`: say why.
+        reason = error.reason + _NOT_QUOTES
+        return QuerySyntaxError(reason, error.text, error.position, error.expected)
+    return error
+
+
 def _at_start(expected: tuple[str, ...], text: str, pos: int) -> tuple[str, ...]:
     # Before the first token a statement may also start with its entity type.
     if text[:pos].strip() or "an attribute name" not in expected:
@@ -460,6 +476,17 @@ def _fail(reason: str, text: str, pos: int, expected: tuple[str, ...] = ()) -> N
 
 
 def _parse_uncached(text: str) -> Query:
+    bad = unencodable(text)
+    if bad is not None:
+        # Shown with U+FFFD in its place (same length, so the caret still points at it):
+        # a message holding the surrogate itself could not even be printed.
+        shown = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+        _fail(
+            f"the query holds the lone surrogate {text[bad]!r}, which is not text any "
+            "server can receive (was it decoded with errors='surrogateescape'?)",
+            shown,
+            bad,
+        )
     if text.count("(") > MAX_DEPTH:
         deep = _too_deep(text)
         if deep is not None:

@@ -12,7 +12,7 @@ import re
 from accsyn._exceptions import QueryRenderError
 from accsyn.query._ast import KEYWORDS, And, Comparison, Expr, Or, Query, Value
 
-__all__ = ["MAX_DEPTH", "render", "render_value"]
+__all__ = ["MAX_DEPTH", "render", "render_value", "unencodable"]
 
 #: Deepest parenthesis nesting the parser accepts (and so the renderer writes).
 MAX_DEPTH = 64
@@ -23,6 +23,7 @@ _SAFE = re.compile(r"[A-Za-z0-9@.:/\-_+*]+\Z")
 def _quote(value: str) -> str:
     if _SAFE.match(value) and value.lower() not in KEYWORDS:
         return value
+    _check_text(value)
     if '"' not in value:
         return f'"{value}"'
     if "'" not in value:
@@ -31,6 +32,27 @@ def _quote(value: str) -> str:
         f"cannot render the value {value!r}: it contains both quote characters, and the "
         "accsyn query language has no escape character"
     )
+
+
+def _check_text(value: str) -> None:
+    bad = unencodable(value)
+    if bad is not None:
+        raise QueryRenderError(
+            f"cannot render the value {value!r}: it holds the lone surrogate "
+            f"{value[bad]!r} at index {bad}, which is not text any server can receive "
+            "(was it decoded with errors='surrogateescape'?)"
+        )
+
+
+def unencodable(text: str) -> int | None:
+    """The index of the first character UTF-8 cannot encode (a lone surrogate), or None."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def render_value(value: Value) -> str:
@@ -42,6 +64,7 @@ def render_value(value: Value) -> str:
     if all(_SAFE.match(v) and v.lower() not in KEYWORDS for v in value):
         return ",".join(value)
     for item in value:
+        _check_text(item)
         if "," in item:
             raise QueryRenderError(
                 f"cannot render the list item {item!r}: a comma inside an item would split it "

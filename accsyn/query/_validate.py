@@ -28,8 +28,21 @@ __all__ = ["SPECIAL_STATEMENTS", "missing_entitytype", "validate"]
 _INT = re.compile(r"[+-]?[0-9]{1,30}\Z")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?\Z")
 _BOOL = frozenset({"true", "false", "1", "0"})
-_NOT_ORDERED = frozenset({"bool", "object", "list"})
+#: Kinds with no order: a (text) enum's values are names, and their alphabetical order
+#: (``status>failed``) is not the lifecycle a reader expects. Int enums order as ints.
+_NOT_ORDERED = frozenset({"bool", "object", "list", "enum"})
 _NOT_TEXT = frozenset({"int", "float", "bool"})
+#: What to use instead, by kind, when an operator does not apply.
+_USABLE = {
+    "bool": "= or !=",
+    "object": "= or !=",
+    "list": "= or !=",
+    "enum": "=, != or in (a list of the values wanted)",
+    "int": "=, in or an ordering operator",
+    "float": "=, in or an ordering operator",
+}
+#: Operators that read a value as text: refused alike on numbers and flags.
+_TEXT_OPS = frozenset({Op.CONTAINS, Op.NOT_CONTAINS, Op.MATCHES, Op.NOT_MATCHES})
 _SUB_ATTRIBUTES = ("id", "code")
 
 #: Special statements handled by the session, not by an entity type.
@@ -297,29 +310,34 @@ def _check_comparison(
     kind = info.kind
     int_enum = kind == "enum" and info.enum is not None and _int_enum(info)
     kind_for_ops = "int" if int_enum else kind
-    if op.is_ordering and kind_for_ops in _NOT_ORDERED:
-        check.add(
-            f"'{op.value}' does not apply to {comparison.attribute} ({kind}); use = or !=",
-            comparison.attribute_pos,
-        )
-        return
-    if op in (Op.CONTAINS, Op.NOT_CONTAINS) and kind_for_ops in _NOT_TEXT:
+    values = comparison.value if isinstance(comparison.value, tuple) else (comparison.value,)
+    for value in values:
+        found = _mistaken_value(value, comparison, info)
+        if found is not None:
+            check.add(
+                f"{comparison.attribute}: {found[0]}", comparison.value_pos, found[1], bypass=True
+            )
+            return
+    if (op.is_ordering and kind_for_ops in _NOT_ORDERED) or (
+        op in _TEXT_OPS and kind_for_ops in _NOT_TEXT
+    ):
         check.add(
             f"'{op.value}' does not apply to {comparison.attribute} ({kind_for_ops}); "
-            "use =, in or an ordering operator",
+            f"use {_USABLE[kind_for_ops]}",
             comparison.attribute_pos,
         )
         return
     if op in (Op.MATCHES, Op.NOT_MATCHES):
         assert isinstance(comparison.value, str)
+        from accsyn.query._evaluate import compile_regex  # the one judge of a pattern
+
         try:
-            re.compile(comparison.value)
-        except re.error as exc:
-            check.add(f"invalid regular expression: {exc}", comparison.value_pos)
+            compile_regex(comparison.value)
+        except QueryValidationError as exc:
+            check.add(exc.problems[0].message, comparison.value_pos)
         return
     if op in (Op.CONTAINS, Op.NOT_CONTAINS):
         return
-    values = comparison.value if isinstance(comparison.value, tuple) else (comparison.value,)
     wildcard_ok = op in (Op.EQ, Op.NE, Op.IN, Op.NOT_IN)
     for value in values:
         if wildcard_ok and "*" in value:
@@ -333,6 +351,56 @@ def _check_comparison(
                 suggestion,
                 bypass=info.kind == "enum",
             )
+
+
+#: Words a formatted Python ``None`` (or JSON ``null``) leaves in a query.
+_NULLS = frozenset({"null", "none"})
+#: Quote look-alikes pasted from documents and chat: they are part of a bare value.
+_OPENING = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb`\u00b4"
+_CLOSING = "\u201c\u201d\u201f\u2018\u2019\u201b\u00ab\u00bb`\u00b4"
+
+
+def _mistaken_value(
+    value: str, comparison: Comparison, info: AttributeInfo
+) -> tuple[str, str | None] | None:
+    """A value that is valid text but almost surely not what was meant, and the fix.
+
+    ``name=None`` compares with the text "None" (the language has no null) and
+    ``name=\u201cx\u201d`` with a value that includes the typographic quotes; both used
+    to match nothing, silently.
+    """
+    attr = comparison.attribute
+    lowered = value.lower()
+    if lowered in _NULLS:
+        if info.enum is not None and lowered in {str(m.value).lower() for m in info.enum}:
+            return None  # a real member (Role.none)
+        instead = {
+            Op.EQ: f"{attr}!=*",
+            Op.IN: f"{attr}!=*",
+            Op.NE: f"{attr}=*",
+            Op.NOT_IN: f"{attr}=*",
+        }.get(comparison.op)
+        if isinstance(comparison.value, tuple) and len(comparison.value) > 1:
+            instead = None  # the other items still count: no one-line fix
+        return (
+            f"{value!r} is not a null: the query language has none, so it is compared as "
+            f"the text {value!r} (a Python None formatted into the query?); write "
+            f"'{attr}!=*' to match a missing {attr}, '{attr}=*' a present one",
+            instead,
+        )
+    if len(value) >= 2 and value[0] in _OPENING and value[-1] in _CLOSING:
+        inner = value[1:-1]
+        straight = f"'{inner}'" if '"' in inner else f'"{inner}"'
+        return (
+            f"{value!r} is wrapped in typographic quotes, which a query reads as part of "
+            f"the value; use straight quotes: {attr}{_spelling(comparison.op)}{straight}",
+            straight,
+        )
+    return None
+
+
+def _spelling(op: Op) -> str:
+    return f" {op.value} " if op.is_word else op.value
 
 
 def _int_enum(info: AttributeInfo) -> bool:

@@ -146,3 +146,94 @@ def test_builder_and_text_agree_on_a_transfer_query(s: accsyn.Session) -> None:
     built = s.transfers.where(Transfer.status == "failed").all()
     text = s.find("transfer WHERE status=failed")
     assert [t.id for t in built] == [t.id for t in text]
+
+
+# --------------------------------------------------------------------------------------
+# Queries that parse but mean something else (or cannot be sent): refused alike on the
+# text paths, sync and async, by lint and by the CLI's check.
+# --------------------------------------------------------------------------------------
+
+#: query -> what the error must say. Each of these used to answer (mostly []) silently,
+#: or crash with a builtin exception, on some path.
+MISTAKES = {
+    # A formatted Python None: compared with the text "None".
+    "transfer WHERE name=None": "'name!=*' to match a missing name",
+    "transfer WHERE user!=null": "the query language has none",
+    "transfer WHERE finished=null": "'finished!=*' to match a missing finished",
+    # Typographic quotes pasted from a document are part of a bare value.
+    "transfer WHERE name=\u201cbackup\u201d": 'use straight quotes: name="backup"',
+    # Alphabetical order of a text enum is not its lifecycle.
+    "transfer WHERE status>failed": "'>' does not apply to status (enum)",
+    # A text operator on a number: contains was refused, matches was not.
+    "transfer WHERE size matches 5": "'matches' does not apply to size (int)",
+    # A repeat count re cannot hold: OverflowError from re.compile on every path.
+    'transfer WHERE name matches "a{99999999999}"': "the repetition number is too large",
+}
+
+
+def _lint_codes(text: str) -> list[str]:
+    from accsyn.lint import lint_source
+
+    return [f.code for f in lint_source(f"session.find({text!r})\n", "job.py").findings]
+
+
+@pytest.mark.parametrize("text", MISTAKES)
+def test_a_mistaken_query_is_refused_on_every_path(
+    ws: LocalWorkspace, s: accsyn.Session, text: str
+) -> None:
+    said = MISTAKES[text]
+    calls: dict[str, Callable[[], Any]] = {
+        "validate": lambda: validate(text, SCHEMA),
+        "find": lambda: s.find(text),
+        "find_one": lambda: s.find_one(text),
+        "query": lambda: s.query(text),
+        "async find": lambda: _async(ws, lambda a: a.find(text)),
+        "async query": lambda: _async(ws, lambda a: a.query(text)),
+    }
+    for path, call in calls.items():
+        with pytest.raises(accsyn.QueryValidationError) as info:
+            call()
+        assert said in str(info.value), path
+    assert _lint_codes(text), "lint passed a query the runtime refuses"
+
+
+@pytest.mark.parametrize("text", [t for t in MISTAKES if "{" not in t])
+def test_validate_false_sends_a_mistaken_query_unchanged(s: accsyn.Session, text: str) -> None:
+    assert isinstance(s.find(text, validate=False), list)
+
+
+def test_validate_false_sends_a_bad_regex_and_the_server_refuses_it(s: accsyn.Session) -> None:
+    with pytest.raises(accsyn.BadRequestError, match="repetition number is too large"):
+        s.find('transfer WHERE name matches "a{99999999999}"', validate=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "user WHERE role=none",  # a real member of the Role enum
+        "transfer WHERE name!=*",
+        "transfer WHERE finished=*",
+        "queue WHERE priority>5",  # ordering on a number
+        'transfer WHERE name="\u201cquoted\u201d inside"',  # not wrapped
+    ],
+)
+def test_what_looks_like_a_mistake_but_is_not_passes_everywhere(
+    s: accsyn.Session, text: str
+) -> None:
+    validate(text, SCHEMA)
+    assert isinstance(s.find(text), list)
+    assert _lint_codes(text) == []
+
+
+def test_none_in_the_builder_names_the_wildcard_forms(s: accsyn.Session) -> None:
+    for build in (
+        lambda: Transfer.name == None,  # noqa: E711 - the mistake under test
+        lambda: Transfer.finished != None,  # noqa: E711
+        lambda: Transfer.status.in_(["failed", None]),
+        lambda: s.transfers.where(name=None),
+    ):
+        with pytest.raises(accsyn.ValidationError, match=r"no null; \.not_like\('\*'\)"):
+            build()
+    # ...and the forms it names select what the text forms select.
+    missing = s.transfers.where(Transfer.description.not_like("*")).all()
+    assert [t.id for t in missing] == [t.id for t in s.find("transfer WHERE description!=*")]
