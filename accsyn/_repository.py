@@ -26,7 +26,7 @@ from accsyn._select import AsyncSelect, QueryState, Select, _entity_id
 from accsyn._wire import EventRequest, HttpRequest
 from accsyn.models import Entity, model_for, spec_of, specs
 from accsyn.query import Comparison, Op, Query, render
-from accsyn.query._validate import SPECIAL_STATEMENTS
+from accsyn.query._validate import SPECIAL_STATEMENTS, names_not_entities
 
 if TYPE_CHECKING:
     # Typed per model in the models' generated stub (keyword filters, create and update
@@ -440,11 +440,7 @@ class _SessionRepositories:
         assert q.entitytype is not None  # check_query refuses a bare expression
         if q.entitytype in SPECIAL_STATEMENTS:
             # Names, not entities: nothing to page (the server would answer 404).
-            raise ValidationError(
-                f"query() selects entities; {render(q)!r} lists names: use "
-                f"session.find({render(q)!r})",
-                field="query",
-            )
+            raise ValidationError(names_not_entities(render(q)), field="query")
         cls = ops.model_class(q.entitytype)
         entitytype = cls.__entitytype__ or q.entitytype
         state = QueryState(entitytype, where=q.where, validate=False if validate is False else None)

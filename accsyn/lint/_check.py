@@ -25,6 +25,7 @@ from accsyn._exceptions import (
     _join_or,
 )
 from accsyn.query import And, Comparison, Expr, FieldExpr, Or, Query, parse
+from accsyn.query._validate import missing_entitytype
 
 __all__ = ["Problem", "QueryChecker"]
 
@@ -177,6 +178,9 @@ class QueryChecker:
                     )
                 ]
         try:
+            if query.entitytype is None:
+                # The session's refusal, word for word (no `entitytype=` to pass there).
+                raise missing_entitytype(query, self._schema)
             self._validate(query)
         except QueryValidationError as exc:
             return self._problems(exc, query, unchecked_values)

@@ -28,10 +28,11 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from accsyn.lint._check import Problem, QueryChecker
-from accsyn.lint._flow import Flow, Scope, turns_validation_off
+from accsyn.lint._flow import Flow, Kind, Scope, turns_validation_off
 from accsyn.lint._positions import Positions
 from accsyn.lint._rules import FileResult
 from accsyn.lint._skeleton import Hole, check_skeleton
+from accsyn.query._validate import SPECIAL_STATEMENTS, names_not_entities
 
 __all__ = ["STATEMENT_METHODS", "scan_python"]
 
@@ -81,6 +82,10 @@ def _literal(node: ast.expr) -> tuple[bool, Any]:
         return True, ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False, None
+
+
+def _at_node(positions: Positions, node: ast.expr, _offset: int) -> tuple[int, int]:
+    return positions.node(node)
 
 
 def _label(node: ast.expr) -> str:
@@ -229,6 +234,12 @@ class _Scanner:
                 anchor: Anchor = functools.partial(self.pos.fstring, node, index)
                 parts.append((str(value.value), anchor))
             elif isinstance(value, ast.FormattedValue):
+                known, constant = self._constant(value.value, scope)
+                if known and value.format_spec is None and value.conversion == -1:
+                    # `{None}`, `{STATUS}`: the text the query will hold.
+                    at: Anchor = functools.partial(_at_node, self.pos, value.value)
+                    parts.append((format(constant), at))
+                    continue
                 spec = value.format_spec
                 numeric = (
                     isinstance(spec, ast.JoinedStr)
@@ -245,6 +256,20 @@ class _Scanner:
                     )
                 )
         return parts
+
+    def _constant(self, node: ast.expr, scope: Scope) -> tuple[bool, Any]:
+        """A literal, or a name bound exactly once to one (``STATUS = "faild"``, ``X = None``):
+        its value is known, so the query it is formatted into can be checked as sent."""
+        ok, value = _literal(node)
+        if ok or not isinstance(node, ast.Name):
+            return ok, value
+        found = scope.lookup(node.id)
+        if found is None or len(found[0]) != 1 or isinstance(found[0][0], Kind):
+            return False, None
+        bound = found[0][0]
+        if not isinstance(bound, ast.Constant):
+            return False, None
+        return _literal(bound)
 
     def _template_piece(self, template: ast.Constant, text: str, start: int) -> tuple[str, Anchor]:
         return text, lambda off: self.pos.literal(template, start + off)
@@ -283,7 +308,7 @@ class _Scanner:
                     (Hole(kind or "str", match.group(0)), lambda _off: self.pos.node(args))
                 )
                 continue
-            ok, value = _literal(arg)
+            ok, value = self._constant(arg, scope)
             if ok:
                 try:
                     parts.append(
@@ -325,7 +350,7 @@ class _Scanner:
                     (Hole(kind or "str", match.group(0)), lambda _off: self.pos.node(call))
                 )
                 continue
-            ok, value = _literal(arg)
+            ok, value = self._constant(arg, scope)
             if ok and name == head:
                 try:
                     parts.append(self._template_piece(template, format(value, spec), match.start()))
@@ -400,6 +425,14 @@ class _Scanner:
             return
         entitytype = self._check_parts(parts, None, call)
         self._attributes_keyword(call, entitytype, scope)
+        first = parts[0][0]
+        if func.attr == "query" and isinstance(first, str):
+            words = first.split(None, 1)
+            if words and words[0].lower() in SPECIAL_STATEMENTS:
+                # The session refuses it (names, not entities): say so here too.
+                text = "".join(p if isinstance(p, str) else "..." for p, _ in parts).strip()
+                problem = Problem("AQ105", None, names_not_entities(text))
+                self._report(parts[0][1](0), problem, call)
 
     def _attributes_keyword(self, call: ast.Call, entitytype: str | None, scope: Scope) -> None:
         if entitytype is None:

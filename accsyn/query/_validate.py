@@ -23,7 +23,7 @@ from accsyn._exceptions import QueryError, QueryProblem, QueryValidationError, V
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
 from accsyn.query._schema import AttributeInfo, Schema
 
-__all__ = ["SPECIAL_STATEMENTS", "missing_entitytype", "validate"]
+__all__ = ["SPECIAL_STATEMENTS", "missing_entitytype", "names_not_entities", "validate"]
 
 _INT = re.compile(r"[+-]?[0-9]{1,30}\Z")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?\Z")
@@ -160,6 +160,12 @@ def validate(
     if check.problems:
         raise QueryValidationError(check.problems, text)
     return parsed
+
+
+def names_not_entities(statement: str) -> str:
+    """Why ``session.query()`` refuses ``entitytypes`` / ``attributes WHERE ...`` (the
+    session raises it, lint reports it)."""
+    return f"query() selects entities; {statement!r} lists names: use session.find({statement!r})"
 
 
 class _MissingEntityType(QueryValidationError, ValidationError):
