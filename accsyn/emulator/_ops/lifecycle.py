@@ -6,13 +6,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from accsyn.emulator._access import check_write, target
-from accsyn.emulator._entities import by_ident, home_of, out, tasks_of
+from accsyn.emulator._entities import by_ident, default_queue, home_of, hr, out, tasks_of
 from accsyn.emulator._ops import deliveries
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._paths import check_share_code, check_share_path
 from accsyn.emulator._protocol import ApiError, Call, as_dict
 from accsyn.emulator._schema import HIDDEN_PREFIX, facts
 from accsyn.emulator._simulation import FINISHED
+from accsyn.emulator._store import Row
 from accsyn.emulator._writes import check_update, client_status
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ def edit(b: Backend, call: Call) -> dict[str, Any]:
                 raise ApiError(403, "Only admins can change roles!")
             if value not in ("admin", "employee", "standard"):
                 raise ApiError(400, f"Invalid role '{value}'!")
+            if value != d.get("role"):
+                _revoke_access(b, row)  # §6.3: a role change revokes existing access
         if k == "code" and et in f.share_types:
             check_share_code(value)  # a share's code names its directory
         if k == "path" and et in f.share_types and et != "volume":
@@ -144,8 +147,47 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
             b.store.update(job, state="finished", t_next=None)
     if et in f.job_entities:
         d["status"] = "aborted" if d.get("status") not in FINISHED else d["status"]
+    if et == "queue":
+        _requeue(b, row)
+    if et in f.share_types:
+        _retire_share(b, row, "archived")
     b.store.update(row, state="archived", t_next=None)
     return {"result": True}
+
+
+def _revoke_access(b: Backend, user: Row) -> None:
+    """Every ACL of ``user`` revoked (deleted, as ``revoke`` does)."""
+    for acl in b.store.select(["acl"], states=None, extra=("h_entity_id = ?", [user.id])):
+        b.store.delete(acl.id)
+
+
+def _requeue(b: Backend, queue: Row) -> None:
+    """§6.4: deleting a queue moves its jobs to the default queue."""
+    default = default_queue(b.store)
+    jobs = facts().job_entities
+    for job in b.store.select(list(jobs), states=None, extra=("h_parent_id = ?", [queue.id])):
+        job.data.update(parent=default.id, parent_hr=hr(default), uri=default.data.get("uri", ""))
+        b.store.update(job)
+
+
+def _retire_share(b: Backend, share: Row, state: str) -> None:
+    """§6.4, a share leaving the active pool: its ACLs go inactive with it (and come
+    back when it is activated); a deleted share's ACLs are deleted. A volume takes the
+    shares on it along (archived: "deactivating a volume archives its descendant
+    shares"), and their ACLs.
+    """
+    shares = [share]
+    if share.et == "volume":
+        kinds = [t for t in facts().share_types if t != "volume"]
+        for child in b.store.select(kinds, extra=("h_parent_id = ?", [share.id])):
+            b.store.update(child, state="archived")
+            shares.append(child)
+    for s in shares:
+        for acl in b.store.select(["acl"], states=None, extra=("h_target_id = ?", [s.id])):
+            if state == "archived" or s is not share:
+                b.store.delete(acl.id)
+            elif acl.state == "active":
+                b.store.update(acl, state="inactive")
 
 
 def deactivate(b: Backend, call: Call) -> dict[str, Any]:
@@ -162,6 +204,11 @@ def deactivate(b: Backend, call: Call) -> dict[str, Any]:
     if et == "user":
         for acl in b.store.select(["acl"], extra=("h_entity_id = ?", [row.id])):
             b.store.update(acl, state="inactive")
+        home = home_of(b.store, row)
+        if home is not None:
+            b.store.update(home, state="inactive")  # §6.4: a user's home goes with them
+    if et in facts().share_types:
+        _retire_share(b, row, "inactive")
     return {"result": True}
 
 
@@ -177,6 +224,11 @@ def activate(b: Backend, call: Call) -> dict[str, Any]:
         raise ApiError(404, f"No inactive {et} '{ident[:100]}'!")
     check_write(b.store, ctx, et, row, {})
     b.store.update(row, state="active")
+    if et == "user":
+        for home in b.store.select(
+            ["home"], states=("inactive",), extra=("h_user_id = ?", [row.id])
+        ):
+            b.store.update(home, state="active")
     if et in facts().share_types:
         for acl in b.store.select(
             ["acl"], states=("inactive",), extra=("h_target_id = ?", [row.id])
