@@ -28,6 +28,7 @@ __all__ = [
     "check_write",
     "group_of",
     "read_filter",
+    "reads_any",
     "target",
 ]
 
@@ -203,6 +204,11 @@ def _in_scope(store: Store, row: Row, f: tuple[str, list[Any]] | None) -> bool:
     sql, params = f
     hit = store.conn.execute(f"SELECT 1 FROM entity WHERE id = ? AND {sql}", [row.id, *params])
     return bool(hit.fetchone())
+
+
+def reads_any(ctx: Ctx, et: str) -> bool:
+    """Whether ``ctx`` may read any entity of type ``et`` at all (for what is not a row)."""
+    return ctx.role in _PRIVILEGED or _rule(ctx, et)[0] != "none"
 
 
 def can_read(store: Store, ctx: Ctx, row: Row) -> bool:

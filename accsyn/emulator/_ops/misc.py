@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from accsyn.emulator._access import can_read, check_write
+from accsyn.emulator._access import can_read, check_write, reads_any
 from accsyn.emulator._entities import hr, out, project, workspace_row
-from accsyn.emulator._protocol import ApiError, Call, as_dict, as_int, as_str, check_method
+from accsyn.emulator._protocol import (
+    ApiError,
+    Call,
+    as_bool,
+    as_dict,
+    as_int,
+    as_str,
+    check_method,
+)
 from accsyn.emulator._schema import canonical, facts
 from accsyn.emulator._store import Row
 
@@ -123,16 +131,52 @@ class LogEntry(NamedTuple):
 
 
 def logs(b: Backend, call: Call) -> dict[str, Any]:
-    """``log/find``: the recent events (not for standard users)."""
+    """``log/find`` ([3.4.0] ``logs()``): the recent events of a scope, sorted and paged.
+
+    Who reads logs is the §6.5 table's ``log`` row (admins). The scope is
+    ``entitytype`` (``workspace``, the default: every event) and the request ``id``;
+    ``search`` matches the message. Where §8 item 17 leaves it open, the choice:
+    ``sort`` is a log attribute (default ``date``), and ``pagination`` starts at
+    ``skip`` plus ``(page - 1) * limit`` (pages count from 1); ``total`` counts every
+    matching event.
+    """
     data = as_dict(call.data)
-    if call.ctx.role == "standard":
-        return {"result": []}
-    rows = [e.entity() for e in b.logs]
-    if data.get("sort_reverse"):
-        rows.reverse()
+    if not reads_any(call.ctx, "log"):
+        return {"result": []}  # §6.5: reads without rights are empty
+    attributes = facts().attributes["log"]
+    sort = data.get("sort") or "date"
+    if not isinstance(sort, str) or sort not in attributes:
+        raise ApiError(
+            400, f"Cannot sort logs by {str(sort)[:50]!r} (one of {', '.join(attributes)})!"
+        )
     pag = data.get("pagination") or {}
-    limit = as_int(pag.get("limit") if isinstance(pag, dict) else None, "limit")
-    return {"result": rows[:limit] if limit else rows, "total": len(rows)}
+    if not isinstance(pag, dict):
+        raise ApiError(400, "pagination must be an object of page, limit and skip!")
+    limit = as_int(pag.get("limit"), "pagination_limit")
+    skip = as_int(pag.get("skip"), "pagination_skip", 0) or 0
+    page = as_int(pag.get("page"), "pagination_page")
+    if page == 0:
+        raise ApiError(400, "pagination_page counts from 1!")
+    scope = data.get("entitytype") or "workspace"
+    search = data.get("search")
+    if not isinstance(scope, str) or (search is not None and not isinstance(search, str)):
+        raise ApiError(400, "entitytype and search must be strings!")
+    scope = scope.strip().lower()
+    ident = str(call.ctx.envelope.get("id") or "").strip().lower()
+    rows = [e.entity() for e in b.logs]
+    if scope != "workspace":
+        rows = [r for r in rows if r.get("entitytype") == scope]
+    if ident:
+        rows = [r for r in rows if str(r.get("entity") or "").lower() == ident]
+    if search:
+        rows = [r for r in rows if search.lower() in str(r.get("message") or "").lower()]
+    # Stable: events of the same second keep the order they happened in.
+    rows.sort(key=lambda r: (r.get(sort) is None, str(r.get(sort) or "")))
+    if as_bool(data.get("sort_reverse"), "sort_reverse"):
+        rows.reverse()
+    start = skip + ((page - 1) * limit if page and limit else 0)
+    end = start + limit if limit else None
+    return {"result": rows[start:end], "total": len(rows)}
 
 
 def prepublish(b: Backend, call: Call) -> dict[str, Any]:
