@@ -317,7 +317,9 @@ def _check_comparison(
     int_enum = kind == "enum" and info.enum is not None and _int_enum(info)
     kind_for_ops = "int" if int_enum else kind
     values = comparison.value if isinstance(comparison.value, tuple) else (comparison.value,)
-    for value in values:
+    # Only in text: a builder value is a Python str given on purpose ("None" included;
+    # the builder refuses the None object itself).
+    for value in values if comparison.origin is None else ():
         found = _mistaken_value(value, comparison, info)
         if found is not None:
             check.add(

@@ -234,6 +234,9 @@ def test_none_in_the_builder_names_the_wildcard_forms(s: accsyn.Session) -> None
     ):
         with pytest.raises(accsyn.ValidationError, match=r"no null; \.not_like\('\*'\)"):
             build()
+    # A str is a value given on purpose: the text "None" is compared as such.
+    assert s.transfers.where(Transfer.name == "None").all() == []
+    assert s.transfers.where(Transfer.name == "\u201cx\u201d").all() == []
     # ...and the forms it names select what the text forms select.
     missing = s.transfers.where(Transfer.description.not_like("*")).all()
     assert [t.id for t in missing] == [t.id for t in s.find("transfer WHERE description!=*")]
