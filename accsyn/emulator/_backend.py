@@ -146,6 +146,7 @@ class Backend:
         body: bytes,
         client: str,
     ) -> Reply:
+        self.store.sync()
         hdrs = {k.lower(): v for k, v in headers.items()}
         route = path.lower().rstrip("/")
         if route.startswith("/api/v3"):

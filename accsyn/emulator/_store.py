@@ -85,6 +85,8 @@ class Store:
             isolation_level=None,
         )
         register_functions(self.conn)
+        # A file may be written by other connections (another process): sync() looks.
+        self._shared = path is not None and str(path) != ":memory:"
         if path is not None:
             self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=OFF")
@@ -113,10 +115,14 @@ class Store:
         )
         self._init_caches()
         self.irregular: dict[str, set[str]] = {}
-        for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
-            self.irregular.setdefault(et, set()).add(attr)
+        self._read_irregular()
         self._add_new_hot_columns()
         self._create_indexes()
+
+    def _read_irregular(self) -> None:
+        self.irregular = {}
+        for et, attr in self.conn.execute("SELECT et, attr FROM irregular"):
+            self.irregular.setdefault(et, set()).add(attr)
 
     def _add_new_hot_columns(self) -> None:
         """Bring a database made with fewer hot columns (older models) up to date."""
@@ -157,10 +163,13 @@ class Store:
             template.conn.backup(store.conn)
         store.conn.execute("PRAGMA synchronous=OFF")
         store.irregular = {et: set(attrs) for et, attrs in template.irregular.items()}
+        store._shared = False  # in memory: no other connection can write it
         store._init_caches()
         return store
 
     def _init_caches(self) -> None:
+        self._version: int | None = None
+        self._outside = 0
         self._statements: dict[tuple[Any, ...], str] = {}
         self._decoded: dict[str, dict[str, Any]] = {}
         self._selected: dict[tuple[Any, ...], list[Row]] = {}
@@ -174,7 +183,27 @@ class Store:
         also sees writes made through :attr:`conn` directly. Caches of values
         derived from the data stay valid while it is unchanged.
         """
-        return self.conn.total_changes
+        return self.conn.total_changes + self._outside
+
+    def sync(self) -> None:
+        """Take in what other connections committed to the database file since last time.
+
+        Called before every request. SQLite's ``data_version`` changes when another
+        connection (another process serving or opening the same file) commits: then
+        :attr:`generation` changes too, so every cache derived from the data starts
+        over, and the attributes stored irregularly are read again. An in-memory
+        database has no other connection: nothing to do.
+        """
+        if not self._shared:
+            return
+        with self.lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._version:
+                return
+            if self._version is not None:
+                self._outside += 1 << 40  # far above any count of this connection's writes
+                self._read_irregular()
+            self._version = version
 
     def close(self) -> None:
         """Close the database."""
@@ -369,7 +398,7 @@ class Store:
                     return [self._row(r) for r in self.conn.execute(sql, params)]
                 # A read-only select is a pure function of the statement, its
                 # parameters and the data: its rows stand until any row changes.
-                generation = self.conn.total_changes
+                generation = self.generation
                 if generation != self._selected_at:
                     self._selected.clear()
                     self._selected_at = generation
