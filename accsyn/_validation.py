@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Annotated, Any, Literal, TypeAlias
 
 import pydantic
@@ -34,6 +34,7 @@ from accsyn.query._validate import missing_entitytype
 __all__ = [
     "BYPASS",
     "Policy",
+    "attribute_problem",
     "check_attributes",
     "check_entitytype",
     "check_payload",
@@ -200,6 +201,14 @@ def _known_attributes(entitytype: str) -> Mapping[str, Any] | None:
 
 def check_attributes(entitytype: str, names: Iterable[str] | None, policy: Policy) -> None:
     """Every name of an ``attributes=`` / ``select(...)`` projection must be an attribute."""
+    if isinstance(names, str):
+        # Not a policy question: a str is a sequence of one-letter names (the request
+        # builder refuses it too, without saying what to write).
+        raise ValidationError(
+            f"attributes must be a list of names, not the str {names!r}: write "
+            f"{_names_in(names)!r}",
+            field="attributes",
+        )
     if policy == "off" or not names:
         return
     known = _known_attributes(entitytype)
@@ -207,18 +216,34 @@ def check_attributes(entitytype: str, names: Iterable[str] | None, policy: Polic
         return
     problems = []
     for name in names:
-        if not isinstance(name, str) or name.split(".", 1)[0].strip().lower() in known:
-            continue
-        close = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        problems.append(
-            QueryProblem(
-                f"{entitytype} has no attribute {name!r}{hint}",
-                suggestion=close[0] if close else None,
-            )
-        )
+        if isinstance(name, str):
+            problem = attribute_problem(entitytype, name, known)
+            if problem is not None:
+                problems.append(problem)
     if problems:
         fail(policy, QueryValidationError(problems))
+
+
+def attribute_problem(entitytype: str, name: str, known: Collection[str]) -> QueryProblem | None:
+    """What is wrong with one projected name (``select``, ``attributes=``, lint), or None."""
+    if name.split(".", 1)[0].strip().lower() in known:
+        return None
+    parts = _names_in(name)
+    if len(parts) > 1 and all(p.split(".", 1)[0].lower() in known for p in parts):
+        # "name,status": two names in one item (as the CLI's --select takes them).
+        return QueryProblem(
+            f"{entitytype} has no attribute {name!r}; one name per item: {parts!r}",
+            suggestion=", ".join(parts),
+        )
+    close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return QueryProblem(
+        f"{entitytype} has no attribute {name!r}{hint}", suggestion=close[0] if close else None
+    )
+
+
+def _names_in(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 #: Payload keys a create takes besides attributes (protocol.md §4.4.1).

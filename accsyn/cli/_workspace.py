@@ -72,7 +72,7 @@ def split_select(select: str | None) -> list[str] | None:
 def parse_statement(text: str) -> Query:
     """Parse a statement, insisting on an entity type (``transfer WHERE …``)."""
     from accsyn.query import parse
-    from accsyn.query._validate import SPECIAL_STATEMENTS, missing_entitytype
+    from accsyn.query._validate import SPECIAL_STATEMENTS, missing_entitytype, names_not_entities
 
     query = parse(text)
     if query.entitytype is None:
@@ -82,10 +82,7 @@ def parse_statement(text: str) -> Query:
         raise missing_entitytype(query, SCHEMA)
     if query.entitytype in SPECIAL_STATEMENTS:
         # They list names, not entities: the commands that show those.
-        raise QueryError(
-            f"{text.strip()!r} lists names, not entities: run 'accsyn entitytypes' or "
-            "'accsyn attributes <entitytype>'"
-        )
+        raise QueryError(names_not_entities(text.strip(), cli=True))
     return query
 
 

@@ -10,7 +10,6 @@ nothing here keeps a copy of them.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -218,22 +217,14 @@ class QueryChecker:
 
     def check_attribute_names(self, entitytype: str, names: Iterable[str]) -> list[Problem]:
         """``select("nmae")`` / ``attributes=["nmae"]``: each name must be an attribute."""
+        from accsyn._validation import attribute_problem  # the session's own words
+
         known = self.attributes(entitytype)
         problems = []
         for name in names:
-            head = name.split(".", 1)[0].lower()
-            if head in known:
-                continue
-            near = difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            problems.append(
-                Problem(
-                    "AQ102",
-                    None,
-                    f"{entitytype} has no attribute {name!r}{hint}",
-                    near[0] if near else None,
-                )
-            )
+            found = attribute_problem(entitytype, name, known)
+            if found is not None:
+                problems.append(Problem("AQ102", None, found.message, found.suggestion))
         return problems
 
     def looks_like_query(self, text: str) -> bool:

@@ -20,11 +20,12 @@ import re
 import shlex
 from collections.abc import Callable, Collection, Iterator
 
-from accsyn.lint._check import QueryChecker
+from accsyn.lint._check import Problem, QueryChecker
 from accsyn.lint._positions import Positions
 from accsyn.lint._python import scan_python
 from accsyn.lint._rules import FileResult
 from accsyn.lint._tokens import scan_tokens
+from accsyn.query._validate import SPECIAL_STATEMENTS, names_not_entities
 
 __all__ = ["scan_markdown", "scan_query_lines", "scan_rst"]
 
@@ -122,6 +123,9 @@ class _Doc:
         problems = self.checker.check_text(query)
         if syntax:
             problems = [p for p in problems if p.code == "AQ100"]
+        elif not problems and query.split(None, 1)[0].lower() in SPECIAL_STATEMENTS:
+            # `accsyn find entitytypes` refuses it (names, not entities): as the CLI says.
+            problems = [Problem("AQ105", 0, names_not_entities(query.strip(), cli=True))]
         for problem in problems:
             column = start + (problem.offset or 0) + 1 + column_offset
             self.result.add(

@@ -27,6 +27,8 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from accsyn._exceptions import ValidationError
+from accsyn._validation import check_attributes
 from accsyn.lint._check import Problem, QueryChecker
 from accsyn.lint._flow import Flow, Kind, Scope, turns_validation_off
 from accsyn.lint._positions import Positions
@@ -440,6 +442,15 @@ class _Scanner:
         for keyword in call.keywords:
             if keyword.arg == "attributes" and isinstance(keyword.value, ast.List | ast.Tuple):
                 self._names(entitytype, keyword.value.elts, call, scope)
+            elif keyword.arg == "attributes":
+                ok, value = self._constant(keyword.value, scope)
+                if ok and isinstance(value, str):
+                    # attributes="name": refused at run time, whatever the policy.
+                    try:
+                        check_attributes(entitytype, value, "error")
+                    except ValidationError as exc:
+                        problem = Problem("AQ105", None, str(exc))
+                        self._report(self.pos.node(keyword.value), problem, call)
 
     def _names(
         self, entitytype: str, nodes: Sequence[ast.expr], statement: ast.AST, scope: Scope

@@ -162,9 +162,14 @@ def validate(
     return parsed
 
 
-def names_not_entities(statement: str) -> str:
-    """Why ``session.query()`` refuses ``entitytypes`` / ``attributes WHERE ...`` (the
-    session raises it, lint reports it)."""
+def names_not_entities(statement: str, *, cli: bool = False) -> str:
+    """Why ``session.query()`` (``cli``: ``accsyn find``) refuses ``entitytypes`` /
+    ``attributes WHERE ...``: the session and the CLI raise it, lint reports it."""
+    if cli:
+        return (
+            f"{statement!r} lists names, not entities: run 'accsyn entitytypes' or "
+            "'accsyn attributes <entitytype>'"
+        )
     return f"query() selects entities; {statement!r} lists names: use session.find({statement!r})"
 
 

@@ -43,3 +43,12 @@ def test_a_module_constant_formatted_into_a_query_is_checked_as_sent() -> None:
     messages = {f.line: f.message for f in report.findings}
     assert "'faild' is not one of" in messages[17]
     assert "'finished!=*' to match a missing finished" in messages[21]
+
+
+def test_a_cli_line_in_the_docs_is_refused_as_the_cli_refuses_it() -> None:
+    from accsyn.lint import lint_source
+
+    doc = "```bash\naccsyn find entitytypes\naccsyn find transfer\n```\n"
+    findings = lint_source(doc, "guide.md", "markdown").findings
+    assert [(f.line, f.code) for f in findings] == [(2, "AQ105")]
+    assert "run 'accsyn entitytypes'" in findings[0].message

@@ -9,6 +9,7 @@ naming what was wrong and the nearest valid choice.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -240,3 +241,34 @@ def test_none_in_the_builder_names_the_wildcard_forms(s: accsyn.Session) -> None
     # ...and the forms it names select what the text forms select.
     missing = s.transfers.where(Transfer.description.not_like("*")).all()
     assert [t.id for t in missing] == [t.id for t in s.find("transfer WHERE description!=*")]
+
+
+# --------------------------------------------------------------------------------------
+# Projections: attributes="name" (a str) and "name,status" (two names in one item).
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("validate_", [None, False])
+def test_attributes_as_a_str_says_to_write_a_list(s: accsyn.Session, validate_: Any) -> None:
+    # It was checked letter by letter: "transfer has no attribute 'n'".
+    with pytest.raises(accsyn.ValidationError, match=r"write \['name', 'status'\]"):
+        s.find("transfer", attributes="name, status", validate=validate_)
+
+
+def test_attributes_as_a_str_fails_alike_async(ws: LocalWorkspace) -> None:
+    with pytest.raises(accsyn.ValidationError, match=r"not the str 'name'"):
+        _async(ws, lambda a: a.find("transfer", attributes="name"))
+
+
+def test_two_names_in_one_item_fail_alike_in_find_select_and_lint(s: accsyn.Session) -> None:
+    said = "one name per item: ['name', 'status']"
+    with pytest.raises(accsyn.QueryValidationError, match=re.escape(said)):
+        s.find("transfer", attributes=["name,status"])
+    with pytest.raises(accsyn.QueryValidationError, match=re.escape(said)):
+        s.transfers.select("name,status")
+    from accsyn.lint import lint_source
+
+    source = 'session.find("transfer", attributes=["name,status"])\n'
+    assert [f.message for f in lint_source(source, "job.py").findings] == [
+        f"transfer has no attribute 'name,status'; {said}"
+    ]

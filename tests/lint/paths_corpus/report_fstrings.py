@@ -49,6 +49,12 @@ def names():
     return session.query("entitytypes").all()  # expect: AQ105
 
 
+def projections():
+    one = session.find("transfer", attributes="name")  # expect: AQ105
+    two = session.find("transfer", attributes=["name,status"])  # expect: AQ102
+    return one, two
+
+
 def builder():
     a = session.transfers.where(Transfer.status > "failed")  # expect: AQ104
     b = session.transfers.where(Transfer.name == None)  # noqa: E711  # expect: AQ103
