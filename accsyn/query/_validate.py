@@ -198,8 +198,12 @@ def missing_entitytype(
     check = _Checker(query.source)
     fits: list[str] = []
     if query.where is not None:
-        # The types this expression is valid for, names and values alike.
+        # The types this expression is valid for, names and values alike (a cheap look
+        # at the names first: a hostile expression may name thousands).
+        heads = {c.attribute.partition(".")[0] for c in _comparisons(query.where)}
         for name in sorted(schema.entity_types()):
+            if not heads <= schema.attributes(name).keys():
+                continue
             try:
                 validate(Query(name, query.where), schema)
             except QueryError:
@@ -212,6 +216,8 @@ def missing_entitytype(
         with contextlib.suppress(QueryError):
             expression = render(query.where)
     suggestion = f"{fits[0]} WHERE {expression}" if len(fits) == 1 else None
+    if len(expression) > 80:
+        expression = expression[:77] + "..."  # a hostile expression can be megabytes
     message = f"the query names no entity type; write '<entitytype> WHERE {expression}'"
     if fits:
         shown = ", ".join(fits[:8]) + (", ..." if len(fits) > 8 else "")

@@ -52,3 +52,21 @@ def test_a_huge_bad_pattern_is_shown_shortened() -> None:
 def test_typographic_quotes_around_a_spaced_value_say_what_is_wrong() -> None:
     with pytest.raises(accsyn.QuerySyntaxError, match="are not quotes in a query"):
         parse("transfer WHERE name=\u201cmy file\u201d")
+
+
+def test_a_huge_bare_expression_gets_a_short_message() -> None:
+    from accsyn.models import SCHEMA
+    from accsyn.query import validate
+
+    text = " OR ".join(f"nope{i}=x" for i in range(2000))
+    with pytest.raises(accsyn.QueryValidationError) as info:
+        validate(text, SCHEMA)
+    first = str(info.value).splitlines()[0]
+    assert "names no entity type" in first and len(first) < 300
+    text = " OR ".join(f"expires>2026-01-0{i % 9 + 1}" for i in range(300))
+    with pytest.raises(accsyn.QueryValidationError) as info:
+        validate(text, SCHEMA)
+    # The one type it fits: the whole statement is the suggestion, and it is valid.
+    suggestion = info.value.problems[0].suggestion
+    assert suggestion is not None and suggestion.startswith("delivery WHERE ")
+    validate(suggestion, SCHEMA)
