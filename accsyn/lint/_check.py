@@ -43,7 +43,7 @@ class Problem:
 _CODES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"unknown entity type"), "AQ101"),
     (re.compile(r"has no attribute|refers to another entity|can be queried"), "AQ102"),
-    (re.compile(r"does not apply to"), "AQ104"),
+    (re.compile(r"does not apply to|compares as a whole"), "AQ104"),
     (
         re.compile(r"names no entity type|list attributes with|cannot filter|needs a condition"),
         "AQ105",

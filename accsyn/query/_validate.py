@@ -346,6 +346,24 @@ def _check_comparison(
             comparison.attribute_pos,
         )
         return
+    if (
+        kind in ("object", "list")
+        and "." not in comparison.attribute
+        and op in (Op.EQ, Op.NE, Op.IN, Op.NOT_IN)
+        and not all("*" in v for v in values)
+    ):
+        # A whole dict or list equals no text: `metadata=x` matched nothing, silently.
+        attr, shown = comparison.attribute, values[0]
+        keyed = f"compare one of its keys ({attr}.<key>{_spelling(op)}{shown}) or " * (
+            kind == "object"
+        )
+        check.add(
+            f"{attr} is a{'n' * (kind == 'object')} {kind}, which '{op.value}' compares as a "
+            f"whole with text (never equal); {keyed}use contains",
+            comparison.attribute_pos,
+            f"{attr} contains {shown}",
+        )
+        return
     if op in (Op.MATCHES, Op.NOT_MATCHES):
         assert isinstance(comparison.value, str)
         from accsyn.query._evaluate import compile_regex  # the one judge of a pattern

@@ -167,6 +167,8 @@ MISTAKES = {
     "transfer WHERE status>failed": "'>' does not apply to status (enum)",
     # A text operator on a number: contains was refused, matches was not.
     "transfer WHERE size matches 5": "'matches' does not apply to size (int)",
+    # A whole dict never equals text: metadata=x matched nothing.
+    "transfer WHERE metadata=seagull": "compare one of its keys (metadata.<key>=seagull)",
     # A repeat count re cannot hold: OverflowError from re.compile on every path.
     'transfer WHERE name matches "a{99999999999}"': "the repetition number is too large",
 }
@@ -215,6 +217,8 @@ def test_validate_false_sends_a_bad_regex_and_the_server_refuses_it(s: accsyn.Se
         "transfer WHERE name!=*",
         "transfer WHERE finished=*",
         "queue WHERE priority>5",  # ordering on a number
+        "transfer WHERE metadata.project=seagull",  # a key of the object
+        "transfer WHERE metadata contains seagull",
         'transfer WHERE name="\u201cquoted\u201d inside"',  # not wrapped
     ],
 )
