@@ -31,18 +31,26 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
     share_types = facts().share_types
     if e_type.lower() != "user" or t_type.lower() not in ("share", *share_types):
         raise ApiError(400, "ACLs grant a user:<id> access to a share:<id>!")
+    # The share first: a refused grant must not have invited (created) a user.
+    share = b.store.get(t_id.lower())
+    if share is None or share.et not in share_types or share.state == "archived":
+        raise ApiError(404, f"No share with id '{t_id[:100]}'!")
+    # Granting on a share is changing it (§6.5: employees cannot grant on volumes).
+    check_write(b.store, ctx, share.et, share, {})
+    if share.state == "inactive":
+        # Its ACLs wait for it to be activated (§6.4); a new one would be live at once.
+        raise ApiError(400, f"The {share.et} '{t_id[:100]}' is deactivated; activate it first!")
     user = by_ident(b.store, "user", e_id, ("active",))
+    if user is None and by_ident(b.store, "user", e_id, ("inactive",)) is not None:
+        # Not an unknown email to invite (that was a 409 "already exists"): a
+        # deactivated user gets no new access until activated (§6.4).
+        raise ApiError(400, f"The user '{e_id[:100]}' is deactivated; activate them first!")
     if user is None:
         if data.get("invite", True) is False or not EMAIL_RE.match(e_id.lower()):
             raise ApiError(404, f"No user found with code '{e_id[:100]}'!")
         created = create_user(b, ctx, {"code": e_id.lower(), "role": "standard"})
         user = b.store.get(created["id"])
         assert user is not None
-    share = b.store.get(t_id.lower())
-    if share is None or share.et not in share_types or share.state == "archived":
-        raise ApiError(404, f"No share with id '{t_id[:100]}'!")
-    # Granting on a share is changing it (§6.5: employees cannot grant on volumes).
-    check_write(b.store, ctx, share.et, share, {})
     path = str(data.get("path") or "/")
     existing = b.store.select(
         ["acl"], extra=("h_entity_id = ? AND h_target_id = ?", [user.id, share.id])

@@ -239,6 +239,9 @@ def add_recipient(b: Backend, ctx: Ctx, job: Row, ident: str, invite: bool) -> d
     invited (a standard user is created) once it is submitted.
     """
     user = by_ident(b.store, "user", ident, ("active",))
+    if user is None and by_ident(b.store, "user", ident, ("inactive",)) is not None:
+        # Not an email to invite (inviting it was a 409 "already exists").
+        raise ApiError(400, f"The user '{ident[:100]}' is deactivated; activate them first!")
     if user is None:
         if not EMAIL_RE.match(ident.lower()):
             raise ApiError(404, f"No user found with code '{ident[:100]}'!")
