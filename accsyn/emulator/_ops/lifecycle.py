@@ -10,7 +10,7 @@ from accsyn.emulator._entities import by_ident, default_queue, home_of, hr, out,
 from accsyn.emulator._ops import deliveries
 from accsyn.emulator._ops.create import unique_code
 from accsyn.emulator._paths import check_share_code, check_share_path
-from accsyn.emulator._protocol import ApiError, Call, as_dict
+from accsyn.emulator._protocol import ApiError, Call, Ctx, as_dict
 from accsyn.emulator._schema import HIDDEN_PREFIX, facts
 from accsyn.emulator._simulation import FINISHED
 from accsyn.emulator._store import Row
@@ -130,12 +130,7 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
     check_write(b.store, ctx, et, row, {})
     f = facts()
     d = row.data
-    if (
-        (et == "volume" and d.get("default"))
-        or (et == "site" and d.get("main"))
-        or (et == "queue" and d.get("default"))
-    ):
-        raise ApiError(400, f"The default {et} cannot be deleted!")
+    _check_not_essential(ctx, row, "deleted")
     if et == "task":
         raise ApiError(400, "Tasks cannot be deleted!")
     if et == "user":
@@ -153,6 +148,24 @@ def delete(b: Backend, call: Call) -> dict[str, Any]:
         _retire_share(b, row, "archived")
     b.store.update(row, state="archived", t_next=None)
     return {"result": True}
+
+
+def _check_not_essential(ctx: Ctx, row: Row, done: str) -> None:
+    """400 for what the workspace cannot do without (§6.4: the main site and the
+    default volume cannot be deleted; the default queue neither, since its jobs'
+    queue is where a deleted queue's jobs go). Deactivating them is refused alike
+    (a choice: deactivating the default volume would archive every share on it), and
+    so is deactivating or deleting yourself (you would be locked out mid-call).
+    """
+    d = row.data
+    if (
+        (row.et == "volume" and d.get("default"))
+        or (row.et == "site" and d.get("main"))
+        or (row.et == "queue" and d.get("default"))
+    ):
+        raise ApiError(400, f"The default {row.et} cannot be {done}!")
+    if row.et == "user" and row.id == ctx.uid:
+        raise ApiError(400, f"You cannot be {done} by yourself; ask another admin.")
 
 
 def _revoke_access(b: Backend, user: Row) -> None:
@@ -200,6 +213,7 @@ def deactivate(b: Backend, call: Call) -> dict[str, Any]:
     check_write(b.store, ctx, et, row, {})
     if et == "home":
         raise ApiError(400, "Home shares cannot be deactivated!")
+    _check_not_essential(ctx, row, "deactivated")
     b.store.update(row, state="inactive")
     if et == "user":
         for acl in b.store.select(["acl"], extra=("h_entity_id = ?", [row.id])):
