@@ -38,6 +38,7 @@ from accsyn._requests import find_request
 from accsyn._wire import EventRequest
 from accsyn.models import Entity
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query, and_
+from accsyn.query._validate import needs_condition
 
 if TYPE_CHECKING:
     from accsyn._http import Clock
@@ -262,9 +263,7 @@ class _Builder(Generic[M, _R]):
         if isinstance(e, str):
             parsed = check.parse_query(e)
             if parsed.entitytype is not None and parsed.where is None:
-                raise ValidationError(
-                    f"where() needs a condition such as 'status!=failed', not {e!r}"
-                )
+                raise ValidationError(needs_condition(e))
             e = parsed
         if isinstance(e, Query):
             et = e.entitytype

@@ -42,7 +42,10 @@ class Problem:
 # Messages of accsyn.query.validate / the builder, by rule. Order matters: first match wins.
 _CODES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"unknown entity type"), "AQ101"),
-    (re.compile(r"has no attribute|refers to another entity|can be queried"), "AQ102"),
+    (
+        re.compile(r"has no attribute|refers to another entity|can be queried|is a field of"),
+        "AQ102",
+    ),
     (re.compile(r"does not apply to|compares as a whole"), "AQ104"),
     (
         re.compile(r"names no entity type|list attributes with|cannot filter|needs a condition"),

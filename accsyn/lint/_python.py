@@ -27,14 +27,15 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from accsyn._exceptions import ValidationError
+from accsyn._exceptions import QuerySyntaxError, ValidationError
 from accsyn._validation import check_attributes
 from accsyn.lint._check import Problem, QueryChecker
 from accsyn.lint._flow import Flow, Kind, Scope, turns_validation_off
 from accsyn.lint._positions import Positions
 from accsyn.lint._rules import FileResult
 from accsyn.lint._skeleton import Hole, check_skeleton
-from accsyn.query._validate import SPECIAL_STATEMENTS, names_not_entities
+from accsyn.query import Comparison, Op, Query, parse
+from accsyn.query._validate import SPECIAL_STATEMENTS, names_not_entities, needs_condition
 
 __all__ = ["STATEMENT_METHODS", "scan_python"]
 
@@ -476,11 +477,40 @@ class _Scanner:
             parts = self._parts(arg, scope)
             if parts is not None:
                 self._check_parts(parts, entitytype, call)
+                self._condition_given(parts, call)
+            else:
+                self._foreign_fields(arg, entitytype, call, scope)
         for keyword in call.keywords:
             if keyword.arg is None:
                 self._skip("keyword filters from a dict (**)", keyword.value, call)
                 continue
             self._keyword(entitytype, keyword, call)
+
+    def _condition_given(self, parts: Parts, call: ast.Call) -> None:
+        """``where("transfer")``: a statement with no condition, refused at run time."""
+        if len(parts) != 1 or not isinstance(parts[0][0], str):
+            return
+        text = parts[0][0]
+        try:
+            query = parse(text)
+        except QuerySyntaxError:
+            return  # reported by the check of the text
+        if query.entitytype is not None and query.where is None:
+            self._report(parts[0][1](0), Problem("AQ105", None, needs_condition(text)), call)
+
+    def _foreign_fields(self, arg: ast.expr, entitytype: str, call: ast.Call, scope: Scope) -> None:
+        """``transfers.where(Task.status == x)``: a field of another model, refused at run
+        time; the message is the validator's, for a comparison built from that field."""
+        mine = self.checker.resolve(entitytype)
+        for node in ast.walk(arg):
+            if not isinstance(node, ast.Attribute):
+                continue
+            model = self.flow.model(node.value, scope)
+            if model is None or self.checker.resolve(model) == mine:
+                continue
+            probe = Query(entitytype, Comparison(node.attr.lower(), Op.EQ, "*", origin=model))
+            for problem in self.checker.check_query(probe):
+                self._report(self.pos.node(node), problem, call)
 
     def _keyword(self, entitytype: str, keyword: ast.keyword, call: ast.Call) -> None:
         name = keyword.arg

@@ -23,7 +23,13 @@ from accsyn._exceptions import QueryError, QueryProblem, QueryValidationError, V
 from accsyn.query._ast import And, Comparison, Expr, Op, Or, Query
 from accsyn.query._schema import AttributeInfo, Schema
 
-__all__ = ["SPECIAL_STATEMENTS", "missing_entitytype", "names_not_entities", "validate"]
+__all__ = [
+    "SPECIAL_STATEMENTS",
+    "missing_entitytype",
+    "names_not_entities",
+    "needs_condition",
+    "validate",
+]
 
 _INT = re.compile(r"[+-]?[0-9]{1,30}\Z")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?\Z")
@@ -171,6 +177,12 @@ def names_not_entities(statement: str, *, cli: bool = False) -> str:
             "'accsyn attributes <entitytype>'"
         )
     return f"query() selects entities; {statement!r} lists names: use session.find({statement!r})"
+
+
+def needs_condition(text: str) -> str:
+    """Why ``where('transfer')`` (a statement with no condition) is refused: the
+    select raises it, lint reports it."""
+    return f"where() needs a condition such as 'status!=failed', not {text!r}"
 
 
 class _MissingEntityType(QueryValidationError, ValidationError):

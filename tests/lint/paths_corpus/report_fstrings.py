@@ -3,7 +3,7 @@
 import datetime
 
 import accsyn
-from accsyn.models import Transfer, User
+from accsyn.models import Task, Transfer, User
 
 session = accsyn.Session()
 STATUS = "faild"
@@ -61,7 +61,10 @@ def builder():
     c = session.transfers.where("name=None")  # expect: AQ103
     d = session.users.where(User.role == "none")
     e = session.transfers.where(Transfer.name != "*")
-    return a, b, c, d, e
+    f = session.transfers.where(Task.status == "failed")  # expect: AQ102
+    g = session.transfers.where("transfer")  # expect: AQ105
+    h = session.repository("job").where(Transfer.status == "failed")
+    return a, b, c, d, e, f, g, h
 
 
 async def asynchronous(asession: accsyn.AsyncSession):
