@@ -116,3 +116,10 @@ def test_limit_zero_is_no_limit(raw: Raw) -> None:
     _, everything = raw("GET", "queue/find", {})
     status, body = raw("GET", "queue/find", {"limit": 0})
     assert status == 200 and body == everything and body["result"]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, {}])
+def test_find_one_s_flag_is_a_boolean(raw: Raw, value: Any) -> None:
+    # Like finished/inactive/archived (§4.6): it was read as false, answering all rows.
+    status, body = raw("GET", "queue/find", {"single_entity_query": value})
+    assert status == 400 and "single_entity_query" in body["message"], body

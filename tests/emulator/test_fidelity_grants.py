@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ._raw import Raw
 
 
@@ -66,3 +68,23 @@ def test_a_deactivated_user_is_no_recipient(raw: Raw) -> None:
     status, body = raw("PUT", "job/recipient/add", {"recipient": code}, id=delivery["id"])
     assert status == 400 and "deactivated" in body["message"], body
     assert raw("GET", "job/recipients", {}, id=delivery["id"])[1]["result"] == []
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        ({"read": "false"}, "read"),  # bool("false") is True: it granted read access
+        ({"read": True, "write": "no"}, "write"),
+        ({"read": 1}, "read"),
+        ({"read": False, "write": False}, "read"),  # §6.3: at least one of read/write
+        ({"read": True, "path": 5}, "path"),
+    ],
+)
+def test_grant_flags_are_booleans(raw: Raw, flags: dict[str, Any], named: str) -> None:
+    folder = _folder(raw, f"flags-{id(raw)}-{len(str(flags))}-{named}")
+    data = {"entity": "user:standard@example.com", "target": f"share:{folder['id']}", **flags}
+    status, body = raw("POST", "acl/create", data)
+    assert status == 400 and named in body["message"], body
+    assert raw("GET", "acl/find", {}, query=f"acl WHERE target=share:{folder['id']}")[1] == {
+        "result": []
+    }

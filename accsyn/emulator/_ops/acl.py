@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from accsyn._exceptions import ValidationError
 from accsyn.emulator._access import check_write, target
 from accsyn.emulator._entities import base_fields, by_ident, hr, out
 from accsyn.emulator._ops.create import create_user
 from accsyn.emulator._protocol import ApiError, Call, as_dict, as_str
 from accsyn.emulator._schema import EMAIL_RE, facts
+from accsyn.models import AclGrant
 from accsyn.query._evaluate import id_part
 
 if TYPE_CHECKING:
@@ -23,9 +25,8 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
     check_write(b.store, ctx, "acl", None, data)
     entity = as_str(data.get("entity"), "entity")
     target_ = as_str(data.get("target"), "target")
-    read, write = bool(data.get("read", False)), bool(data.get("write", False))
-    if not (read or write):
-        raise ApiError(400, "An ACL must grant read or write access!")
+    grant_ = _grant_data(data)
+    read, write = grant_.read, grant_.write
     e_type, _, e_id = entity.partition(":")
     t_type, _, t_id = target_.partition(":")
     share_types = facts().share_types
@@ -51,7 +52,7 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
         created = create_user(b, ctx, {"code": e_id.lower(), "role": "standard"})
         user = b.store.get(created["id"])
         assert user is not None
-    path = str(data.get("path") or "/")
+    path = grant_.path or "/"
     existing = b.store.select(
         ["acl"], extra=("h_entity_id = ? AND h_target_id = ?", [user.id, share.id])
     )
@@ -77,6 +78,20 @@ def grant(b: Backend, call: Call) -> dict[str, Any]:
         description=str(data.get("message") or ""),
     )
     return {"result": [out(b.store.insert("acl", d))]}
+
+
+def _grant_data(data: dict[str, Any]) -> AclGrant:
+    """The grant's flags checked by the SDK's own model (§4.4): ``"read": "false"`` is
+    not true (``bool()`` of it was), and one of read/write must be granted."""
+    fields = {k: v for k, v in data.items() if k in AclGrant.model_fields}
+    for key in ("read", "write", "notify", "invite"):
+        if fields.get(key) is not None and not isinstance(fields[key], bool):
+            raise ApiError(400, f"{key} must be a boolean, not {fields[key]!r:.40}!")
+    try:
+        return AclGrant.parse(fields)
+    except ValidationError as exc:
+        detail = str(exc).split(": ", 1)[-1]
+        raise ApiError(400, f"Invalid grant: {detail[:200]}") from None
 
 
 def revoke(b: Backend, call: Call) -> dict[str, Any]:

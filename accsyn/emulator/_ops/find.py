@@ -107,7 +107,7 @@ def find(b: Backend, call: Call) -> dict[str, Any]:
         extra.append((sql, params))
     ex = _and(extra)
     scopes = [_scope(data)]
-    if data.get("single_entity_query") is True:
+    if as_bool(data.get("single_entity_query"), "single_entity_query"):
         # Relaxed to finished jobs, never to deactivated (or archived) entities
         # unless those were asked for.
         scopes = [scopes[0], ("finished",)]
