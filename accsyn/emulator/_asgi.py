@@ -178,9 +178,9 @@ def serve(
     instead of the seed's predictable one. A temporary files root is removed when
     the server stops (Ctrl-C / SIGINT, SIGTERM).
 
-    uvicorn uses ``httptools`` and ``uvloop`` when they are installed (as with
-    ``uvicorn[standard]``), which cuts the server's own time per small request by
-    about a third; without them it runs on h11 and asyncio, same answers.
+    The ``server`` extra installs ``httptools``, uvicorn's C HTTP parser: a small
+    find over loopback takes about 1.0 ms instead of 1.8 ms on h11 (``python -m
+    bench --only calls``); ``uvloop``, when installed, is used too. Same answers.
     """
     import uvicorn  # noqa: F401  (first: a missing extra is named before anything else)
 
