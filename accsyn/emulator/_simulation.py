@@ -65,6 +65,11 @@ class Simulation:
         nd = self._next_due
         if nd is not None and nd[0] == self.store.generation and (nd[1] is None or now < nd[1]):
             return  # nothing due yet, and no write since the earliest t_next was read
+        first = self.store.next_due()
+        if first is None or now < first:
+            # After a write, usually nothing is due: one query, not two.
+            self._next_due = (self.store.generation, first)
+            return
         for row in self.store.due(now):
             self._advance(row, now)
         self._next_due = (self.store.generation, self.store.next_due())

@@ -141,3 +141,12 @@ def test_emulator_envelopes_parse_as_the_standard_library_does(
     assert _same(env["data"], want["data"])
     if expected is not None:
         assert env["data"] == expected
+
+
+def test_the_word_infinity_in_a_string_is_not_a_number_out_of_range() -> None:
+    body = b'{"uri": "queue/create", "data": {"name": "Infinity and beyond", "n": 1.5e300}}'
+    assert parse_envelope("POST", "", body)["data"] == {"name": "Infinity and beyond", "n": 1.5e300}
+    deep = b'{"uri": "queue/create", "data": {"a": [{"b": [1, 2, {"c": 1e999}]}]}}'
+    with pytest.raises(ApiError) as info:
+        parse_envelope("POST", "", deep)
+    assert info.value.status == 400 and "out of range" in info.value.message
