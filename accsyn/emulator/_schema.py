@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accsyn.models import SCHEMA, EntitySpec, specs
+from accsyn.models._spec import READ_ONLY
 
 __all__ = [
     "EMAIL_RE",
@@ -33,29 +34,6 @@ __all__ = [
 EMAIL_RE = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+\Z")
 #: Stored keys starting with this are the emulator's bookkeeping: never answered.
 HIDDEN_PREFIX = "_"
-#: Attributes ``edit`` refuses (``*_hr`` companions too).
-READ_ONLY = frozenset({"id", "created", "creator", "type"})
-#: Attributes the server maintains itself (not offered as updatable).
-_SERVER_KEPT = READ_ONLY | {"modified", "modifier", "inactive"}
-#: protocol.md §6.2-§6.3, for the types without an update model (whose fields would
-#: say it): what a family's server measures or fixes at creation. A job's progress,
-#: size, speed, parties and owner; what a client machine reports about itself; a
-#: share's volume, owner and licence; a collection file's place. Per type: a
-#: site's built-in flags, a volume's resolved server path (``paths`` is writable).
-_SERVER_KEPT_BY: dict[str, frozenset[str]] = {
-    "job": frozenset(
-        {"progress", "size", "speed", "etr", "finished", "source", "destination", "user", "uri"}
-        | {"parent"}
-    ),
-    "client": frozenset(
-        {"last_checkin", "benchmark", "metrics", "host_id", "host_ident", "os", "version"}
-        | {"wan_ip", "username", "user", "parent"}
-    ),
-    "share": frozenset({"default", "licensed", "parent", "user"}),
-    "file": frozenset({"filename", "parent", "path", "size"}),
-    "site": frozenset({"main", "accsyn"}),
-    "volume": frozenset({"path"}),
-}
 
 
 @dataclass(frozen=True)
@@ -90,16 +68,6 @@ class Facts:
     uuid_ids: frozenset[str]
 
 
-def _writable(spec: EntitySpec) -> tuple[str, ...]:
-    empty: frozenset[str] = frozenset()
-    kept = (
-        _SERVER_KEPT
-        | _SERVER_KEPT_BY.get(spec.family, empty)
-        | _SERVER_KEPT_BY.get(spec.uri, empty)
-    )
-    return tuple(sorted(a for a in spec.attributes if a not in kept and not a.endswith("_hr")))
-
-
 def _parent_attribute(spec: EntitySpec) -> str:
     # The reference named after the parent (a task's ``job``), else ``parent``.
     named = spec.model.__parent__
@@ -120,10 +88,7 @@ def _build(current: Mapping[str, EntitySpec]) -> Facts:
             uri: tuple(sorted(s.create_fields)) if s.create_fields else tuple(sorted(s.attributes))
             for uri, s in items
         },
-        update_attributes={
-            uri: tuple(sorted(s.update_fields)) if s.update_fields else _writable(s)
-            for uri, s in items
-        },
+        update_attributes={uri: tuple(sorted(s.update_fields)) for uri, s in items},
         job_types={uri: s.job_type for uri, s in items if s.job_type is not None},
         client_subtypes={
             uri: s.client_type

@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BYPASS",
+    "READ_ONLY",
     "SCHEMA",
+    "SERVER_KEPT",
+    "SERVER_KEPT_BY",
     "EntitySpec",
     "Family",
     "ModelSchema",
@@ -55,6 +58,40 @@ def nearest(name: str, candidates: Collection[str]) -> str | None:
     """The candidate nearest to a misspelt ``name``, or None."""
     found = difflib.get_close_matches(name.lower(), list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+#: Attributes no update may change (``*_hr`` companions neither).
+READ_ONLY = frozenset({"id", "created", "creator", "type"})
+#: Attributes the server maintains itself (not offered as updatable).
+SERVER_KEPT = READ_ONLY | {"modified", "modifier", "inactive"}
+#: protocol.md §6.2-§6.3, for the types without an update model (whose fields would
+#: say it): what a family's server measures or fixes at creation. A job's progress,
+#: size, speed, parties and owner; what a client machine reports about itself; a
+#: share's volume, owner and licence; a collection file's place. Per type: a
+#: site's built-in flags, a volume's resolved server path (``paths`` is writable).
+SERVER_KEPT_BY: dict[str, frozenset[str]] = {
+    "job": frozenset(
+        {"progress", "size", "speed", "etr", "finished", "source", "destination", "user", "uri"}
+        | {"parent"}
+    ),
+    "client": frozenset(
+        {"last_checkin", "benchmark", "metrics", "host_id", "host_ident", "os", "version"}
+        | {"wan_ip", "username", "user", "parent"}
+    ),
+    "share": frozenset({"default", "licensed", "parent", "user"}),
+    "file": frozenset({"filename", "parent", "path", "size"}),
+    "site": frozenset({"main", "accsyn"}),
+    "volume": frozenset({"path"}),
+}
+
+
+def _writable(model: type[Entity], attributes: Collection[str]) -> frozenset[str]:
+    """What an update may change of a type without an update model: its attributes
+    but the ones the server keeps (and every ``*_hr`` companion)."""
+    empty: frozenset[str] = frozenset()
+    kept = SERVER_KEPT | SERVER_KEPT_BY.get(model.__family__, empty)
+    kept |= SERVER_KEPT_BY.get(model.__entitytype__, empty)
+    return frozenset(a for a in attributes if a not in kept and not a.endswith("_hr"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,8 +173,9 @@ class EntitySpec:
                 if isinstance(item, Mapping):
                     self._validate(item, model, fields, action)
             return dict(data)
-        # Without an input model, the attributes are what the type takes.
-        known = fields if model is not None else frozenset(self.attributes)
+        # Without an input model, a create takes the attributes, an update those the
+        # server does not keep itself.
+        known = fields if model is not None or action == "update" else frozenset(self.attributes)
         self._check_keys(data, known, action)
         if model is not None:
             model.parse(data)
@@ -147,6 +185,13 @@ class EntitySpec:
 
     def _check_keys(self, data: Mapping[str, Any], known: frozenset[str], action: str) -> None:
         for key in data:
+            if action == "update" and key in self.attributes and key not in known:
+                # As the server says it: an attribute, but not one an update changes.
+                raise ValidationError(
+                    f"{self.uri} attribute {key!r} is read-only: the server keeps it "
+                    f"(an update may change: {', '.join(sorted(known)) or 'nothing'}) {BYPASS}",
+                    field=key,
+                )
             if not isinstance(key, str) or key not in known:
                 near = nearest(str(key), known)
                 hint = f"; did you mean {near!r}?" if near else ""
@@ -197,7 +242,7 @@ def build(model: type[Entity], attributes: Mapping[str, AttributeInfo]) -> Entit
         create_model=create,
         update_model=update,
         create_fields=_fields_of(create),
-        update_fields=_fields_of(update),
+        update_fields=_fields_of(update) if update is not None else _writable(model, attributes),
     )
 
 

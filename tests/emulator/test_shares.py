@@ -148,9 +148,12 @@ def test_changes_through_share_change_the_member() -> None:
         share.description = "saved"
         share.save()
         assert session.get_entity("folder", folder.id).description == "saved"
-        # The row is a folder's: another member's attribute is refused, naming the folder.
-        with pytest.raises(accsyn.APIError, match="folder has no attribute 'default'"):
+        # A share's default is the server's to keep: refused before sending. Sent
+        # anyway, the row is a folder's: the server refuses it, naming the folder.
+        with pytest.raises(accsyn.ValidationError, match="'default' is read-only"):
             session.update("share", folder.id, {"default": True})
+        with pytest.raises(accsyn.APIError, match="folder has no attribute 'default'"):
+            session.update("share", folder.id, {"default": True}, validate=False)
         # Lifecycle too: deactivated as a share, the folder leaves the active pool.
         session.deactivate_one("share", folder.id)
         assert folder.id not in _ids(session.find("share"))

@@ -260,11 +260,11 @@ def test_write_values_are_sent_in_wire_form(session: FakeSession, backend: FakeB
     queue = Queue.from_wire({"id": "a" * 24, "code": "high"})
     when = dt.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=dt.timezone.utc)
     session.transfers.update(
-        t, status=JobStatus.PAUSED, parent=queue, metadata={"due": when, "tags": ("a", "b")}
+        t, status=JobStatus.PAUSED, queue=queue, metadata={"due": when, "tags": ("a", "b")}
     )
     assert backend.sent[-1].data == {
         "status": "paused",
-        "parent": "a" * 24,
+        "queue": "a" * 24,
         "metadata": {"due": "2026-01-02T03:04:05", "tags": ["a", "b"]},
     }
     with pytest.raises(accsyn.ValidationError):
