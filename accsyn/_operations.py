@@ -191,6 +191,17 @@ def find(
             )
             inactive = offline
         check.check_attributes(q.entitytype, attributes, policy)
+        if limit == 0 and type(limit) is int:
+            # Sent as the official client sends it (not at all), 0 means every row:
+            # the opposite of .limit(0). Ambiguous, so said rather than guessed.
+            check.fail(
+                policy,
+                ValidationError(
+                    "limit=0 is not sent, so the server returns every row; pass limit=None "
+                    "for every row (or use .limit(n) on a query for at most n)",
+                    field="limit",
+                ),
+            )
         entitytype, expression = rq.statement(q)
         assert entitytype is not None
         req = rq.find_request(

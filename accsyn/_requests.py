@@ -97,6 +97,9 @@ def _check_bool(name: str, value: object) -> None:
 def _check_int(name: str, value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValidationError(f"{name.capitalize()} must be an integer!", field=name)
+    if isinstance(value, int) and value < 0:
+        # The server refuses it (400); said here, before sending, as .limit()/.offset() do.
+        raise ValidationError(f"{name} must not be negative, not {value}", field=name)
 
 
 def _attributes(attributes: Sequence[str] | None) -> list[str] | None:
