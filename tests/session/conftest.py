@@ -20,6 +20,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
+from accsyn.emulator import LocalWorkspace
+
 WORKSPACE = "acme"
 USERNAME = "john@user.com"
 API_KEY = "Sup3rS3cretK3y-0123456789abcdef"
@@ -300,3 +302,10 @@ def envelope_of(request: httpx.Request) -> dict[str, Any]:
 @pytest.fixture
 def backend() -> MockBackend:
     return MockBackend()
+
+
+@pytest.fixture(scope="module")
+def fresh_ws() -> Iterator[LocalWorkspace]:
+    """A fresh copy of the demo workspace, shared by the tests of one module."""
+    with LocalWorkspace.fresh() as workspace:
+        yield workspace

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,54 +17,48 @@ import accsyn
 from accsyn.emulator import LocalWorkspace
 
 
-@pytest.fixture(scope="module")
-def ws() -> Iterator[LocalWorkspace]:
-    with LocalWorkspace.fresh() as workspace:
-        yield workspace
-
-
-def test_limit_zero_is_refused_by_find_and_means_none_in_a_query(ws: LocalWorkspace) -> None:
-    s = ws.session("admin")
+def test_limit_zero_is_refused_by_find_and_means_none_in_a_query(fresh_ws: LocalWorkspace) -> None:
+    s = fresh_ws.session("admin")
     with pytest.raises(accsyn.ValidationError, match="limit=None") as info:
         s.find("queue", limit=0)
     assert info.value.field == "limit"
     with pytest.raises(accsyn.ValidationError, match="limit=None"):
-        asyncio.run(_async_find(ws))
+        asyncio.run(_async_find(fresh_ws))
     assert s.queues.where().limit(0).all() == []
     # Opting out sends it as the official client does: every row.
     every = s.find("queue")
     assert len(s.find("queue", limit=0, validate=False)) == len(every) > 0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert len(accsyn.Session(**_kwargs(ws), validate="warn").find("queue", limit=0)) == len(
-            every
-        )
+        assert len(
+            accsyn.Session(**_kwargs(fresh_ws), validate="warn").find("queue", limit=0)
+        ) == len(every)
     assert any("limit=None" in str(w.message) for w in caught)
 
 
-async def _async_find(ws: LocalWorkspace) -> object:
-    async with ws.async_session("admin") as s:
+async def _async_find(fresh_ws: LocalWorkspace) -> object:
+    async with fresh_ws.async_session("admin") as s:
         return await s.find("queue", limit=0)
 
 
-def _kwargs(ws: LocalWorkspace) -> dict[str, object]:
+def _kwargs(fresh_ws: LocalWorkspace) -> dict[str, object]:
     from accsyn.emulator._workspace import IN_PROCESS_URL
 
-    workspace, username, api_key = ws.credentials("admin")
+    workspace, username, api_key = fresh_ws.credentials("admin")
     return {
         "workspace": workspace,
         "username": username,
         "api_key": api_key,
         "base_url": IN_PROCESS_URL,
-        "transport": ws.transport(),
+        "transport": fresh_ws.transport(),
     }
 
 
 @pytest.mark.parametrize("kwargs", [{"limit": -1}, {"skip": -5}])
 def test_negative_limit_or_skip_is_refused_before_sending(
-    ws: LocalWorkspace, kwargs: dict[str, int]
+    fresh_ws: LocalWorkspace, kwargs: dict[str, int]
 ) -> None:
-    s = ws.session("admin")
+    s = fresh_ws.session("admin")
     name = next(iter(kwargs))
     for validate in (None, False):
         with pytest.raises(accsyn.ValidationError, match="must not be negative") as info:

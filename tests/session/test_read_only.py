@@ -10,7 +10,6 @@ sending, on every path, naming what may change; the emulator refuses them too
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,14 +18,10 @@ from accsyn.emulator import LocalWorkspace
 from accsyn.models import specs
 
 
-@pytest.fixture(scope="module")
-def ws() -> Iterator[LocalWorkspace]:
-    with LocalWorkspace.fresh() as workspace:
-        yield workspace
-
-
-def test_the_workspace_lists_what_the_models_say_an_update_may_change(ws: LocalWorkspace) -> None:
-    s = ws.session("admin")
+def test_the_workspace_lists_what_the_models_say_an_update_may_change(
+    fresh_ws: LocalWorkspace,
+) -> None:
+    s = fresh_ws.session("admin")
     for uri, spec in specs().items():
         if spec.members:
             continue  # an umbrella (share): each row is a member's
@@ -34,8 +29,8 @@ def test_the_workspace_lists_what_the_models_say_an_update_may_change(ws: LocalW
         assert sorted(listed) == sorted(spec.update_fields), uri
 
 
-def test_a_read_only_attribute_is_refused_on_every_path(ws: LocalWorkspace) -> None:
-    s = ws.session("admin")
+def test_a_read_only_attribute_is_refused_on_every_path(fresh_ws: LocalWorkspace) -> None:
+    s = fresh_ws.session("admin")
     delivery = s.find("delivery")[0]
     transfer = s.find("transfer")[0]
     calls = {
@@ -52,17 +47,17 @@ def test_a_read_only_attribute_is_refused_on_every_path(ws: LocalWorkspace) -> N
         delivery.save()
 
 
-def test_sent_anyway_the_workspace_refuses_it_too(ws: LocalWorkspace) -> None:
-    s = ws.session("admin")
+def test_sent_anyway_the_workspace_refuses_it_too(fresh_ws: LocalWorkspace) -> None:
+    s = fresh_ws.session("admin")
     delivery = s.find("delivery")[0]
     with pytest.raises(accsyn.BadRequestError, match="read-only"):
         s.update("delivery", str(delivery.id), {"progress": 50}, validate=False)
     assert s.update("delivery", str(delivery.id), {"description": "still writable"})
 
 
-def test_async_refuses_it_alike(ws: LocalWorkspace) -> None:
+def test_async_refuses_it_alike(fresh_ws: LocalWorkspace) -> None:
     async def main() -> None:
-        async with ws.async_session("admin") as s:
+        async with fresh_ws.async_session("admin") as s:
             delivery = (await s.find("delivery"))[0]
             with pytest.raises(accsyn.ValidationError, match="read-only"):
                 await s.update("delivery", str(delivery.id), {"progress": 50})
