@@ -22,9 +22,8 @@ from accsyn.query import validate
 
 
 @pytest.fixture(scope="module")
-def ws() -> Iterator[LocalWorkspace]:
-    with LocalWorkspace(seed="demo", transfers=40) as workspace:
-        yield workspace
+def ws(fresh_ws: LocalWorkspace) -> LocalWorkspace:
+    return fresh_ws
 
 
 @pytest.fixture
