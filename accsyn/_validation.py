@@ -274,18 +274,10 @@ def check_payload(entitytype: str, data: object, kind: str, policy: Policy) -> N
         if not isinstance(row, Mapping):
             continue
         for key, value in row.items():
-            if kind == "update" and key in spec.attributes and key not in fields:
-                # An attribute the server keeps itself (models/_spec.py SERVER_KEPT):
-                # refused here as the server would refuse it.
-                writable = ", ".join(sorted(fields)) or "nothing"
-                fail(
-                    policy,
-                    ValidationError(
-                        f"{entitytype} attribute {key!r} is read-only: the server keeps it "
-                        f"(an update may change: {writable})",
-                        field=key,
-                    ),
-                )
+            kept = spec.read_only(key) if kind == "update" else None
+            if kept is not None:
+                # An attribute the server keeps itself: refused as the server would.
+                fail(policy, kept)
                 continue
             if isinstance(key, str) and key in known:
                 problem = _kind_problem(spec, kind, key, value)

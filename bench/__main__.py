@@ -184,6 +184,8 @@ def plot(report: dict[str, Any], path: Path) -> str | None:
     except ImportError:
         return "matplotlib is not installed"
     ratios = [c for c in report["claims"] if c["ratio"]]
+    if not ratios:
+        return "no ratio to plot (every selected suite failed)"
     paging = report["benchmarks"].get("paging", {}).get("result")
     fig, axes = plt.subplots(
         1,

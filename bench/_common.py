@@ -386,3 +386,10 @@ def import_official() -> Any:
 def fmt_ratio(x: float) -> str:
     """A ratio as ``12.3x`` (two significant decimals below 10)."""
     return f"{x:.2f}x" if x < 10 else f"{x:.1f}x"
+
+
+def touch(store: Any) -> None:
+    """Write one row of ``store`` (a local workspace's): every cache the emulator derives
+    from the data (kept answers, remembered callers, selects) starts over, so the next
+    request does the whole work, as after a test's create or update."""
+    store.conn.execute("UPDATE meta SET value=value WHERE key='workspace'")

@@ -29,10 +29,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+if __package__ in (None, ""):  # run as a script: the repository root for `bench`
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from accsyn.emulator import Backend, Clock, Store, open_backend
 from accsyn.emulator._seed import generate_transfers
 from accsyn.query import parse
 from accsyn.query._evaluate import matches
+from bench._common import touch
 
 QUERIES = [
     "transfer WHERE ((user=standard@example.com AND destination=hq) OR status!=failed) "
@@ -100,7 +106,7 @@ def main() -> None:
             res = store.select(["transfer"], where=q.where, entitytype="transfer", limit=100)
             timings["sql"].append(time.perf_counter() - t)
             counts["sql"] = len(res)
-            _write(store)  # untimed: the find below is answered afresh, not kept
+            touch(store)  # untimed: the find below is answered afresh, not kept
             t = time.perf_counter()
             reply = backend.handle("GET", "/api/v3/event", raw, headers, b"")
             timings["backend"].append(time.perf_counter() - t)
@@ -124,12 +130,6 @@ def main() -> None:
         print(f"  Q{qi}: {text}")
 
 
-def _write(store: Store) -> None:
-    # Any row written: the emulator's kept answers, remembered callers and selects
-    # start over, so the next event does the whole work (as after a test's write).
-    store.conn.execute("UPDATE meta SET value=value WHERE key='workspace'")
-
-
 def small_call(backend: Backend, headers: dict[str, str], store: Store, repeat: int) -> None:
     """p50 of one small event through the backend, against the store-lookup floor."""
     row = store.select(["transfer"], limit=1)[0]
@@ -141,7 +141,7 @@ def small_call(backend: Backend, headers: dict[str, str], store: Store, repeat: 
         t = time.perf_counter()
         store.get(row.id)
         floor.append(time.perf_counter() - t)
-        _write(store)
+        touch(store)
         t = time.perf_counter()
         reply = backend.handle("GET", "/api/v3/event", raw, headers, b"")
         call.append(time.perf_counter() - t)

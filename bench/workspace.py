@@ -40,7 +40,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import claim, interleaved
+from bench._common import claim, interleaved, touch
 
 #: The CPU-time samples' keys carry this suffix (``"in-process cpu"``).
 CPU = " cpu"
@@ -110,12 +110,10 @@ def _small_finds(ws: Any, calls: int) -> dict[str, list[float]]:
     backend = ws.backend
     handle = backend.handle
     sent: list[tuple[Any, ...]] = []
-    conn = backend.store.conn
+    store = backend.store
 
     def write() -> None:
-        # Any row written: the emulator's kept answers, remembered callers and
-        # selects all start over, as after a test's create or update.
-        conn.execute("UPDATE meta SET value=value WHERE key='workspace'")
+        touch(store)
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         sent.append(args)

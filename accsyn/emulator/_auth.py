@@ -69,10 +69,7 @@ class Authenticator:
         unique). Anything else (None) and the full check decides, with its errors.
         """
         _, remembered, username, key = hit
-        if ws.strip().casefold() != self.code.casefold():
-            return None
-        expected = self.store.api_key(username)
-        if expected is None or not hmac.compare_digest(expected.encode(), key.encode()):
+        if not self._workspace_is(ws) or not self._key_is(username, key):
             return None
         row = self.store.get(remembered.id)
         if (
@@ -94,12 +91,18 @@ class Authenticator:
             key = base64.b64decode(k64, validate=True).decode("utf-8").strip()
         except (binascii.Error, ValueError):
             raise ApiError(401, "Malformed Authorization header.") from None
-        if ws.strip().casefold() != self.code.casefold():
+        if not self._workspace_is(ws):
             raise ApiError(401, "Unknown workspace.")
-        expected = self.store.api_key(username)
-        if expected is None or not hmac.compare_digest(expected.encode(), key.encode()):
+        if not self._key_is(username, key):
             raise ApiError(401, "Invalid username or API key.")
         user = user_by_email(self.store, username, states=("active",))
         if user is None:
             raise ApiError(401, "User is not a member of this workspace, or disabled.")
         return user, username, key
+
+    def _workspace_is(self, ws: str) -> bool:
+        return ws.strip().casefold() == self.code.casefold()
+
+    def _key_is(self, username: str, key: str) -> bool:
+        expected = self.store.api_key(username)
+        return expected is not None and hmac.compare_digest(expected.encode(), key.encode())

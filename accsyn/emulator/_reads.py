@@ -28,8 +28,6 @@ __all__ = ["ReadCache"]
 #: Most answers kept per generation, and the largest answer kept (bytes of JSON).
 _ENTRIES = 128
 _LARGEST = 1 << 20
-#: The key part of ``data = {}`` (most finds), without writing its JSON.
-_EMPTY = b"{}"
 
 
 class ReadCache:
@@ -49,12 +47,16 @@ class ReadCache:
         ctx = call.ctx
         # JSON of the data, not its items: a key must tell 1 from 1.0 and true.
         data = call.data
+        if type(data) is dict and not data:
+            data = b"{}"  # most finds: their JSON, without writing it
+        elif data is not None:
+            data = to_json(data)
         return (
             call.method,
             call.uri,
             env.get("query"),
             env.get("id"),
-            _EMPTY if type(data) is dict and not data else None if data is None else to_json(data),
+            data,
             ctx.user.id,
             ctx.role,
             code,

@@ -183,15 +183,23 @@ class EntitySpec:
             _check_kinds(self.model, data, action)
         return dict(data)
 
+    def read_only(self, key: object) -> ValidationError | None:
+        """The error for updating ``key`` when it is an attribute the server keeps itself
+        (as the server says it), else None."""
+        if key not in self.attributes or key in self.update_fields:
+            return None
+        writable = ", ".join(sorted(self.update_fields)) or "nothing"
+        return ValidationError(
+            f"{self.uri} attribute {key!r} is read-only: the server keeps it "
+            f"(an update may change: {writable})",
+            field=str(key),
+        )
+
     def _check_keys(self, data: Mapping[str, Any], known: frozenset[str], action: str) -> None:
         for key in data:
-            if action == "update" and key in self.attributes and key not in known:
-                # As the server says it: an attribute, but not one an update changes.
-                raise ValidationError(
-                    f"{self.uri} attribute {key!r} is read-only: the server keeps it "
-                    f"(an update may change: {', '.join(sorted(known)) or 'nothing'}) {BYPASS}",
-                    field=key,
-                )
+            kept = self.read_only(key) if action == "update" else None
+            if kept is not None:
+                raise ValidationError(f"{kept} {BYPASS}", field=kept.field)
             if not isinstance(key, str) or key not in known:
                 near = nearest(str(key), known)
                 hint = f"; did you mean {near!r}?" if near else ""
